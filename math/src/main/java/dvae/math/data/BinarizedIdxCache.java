@@ -95,8 +95,17 @@ public final class BinarizedIdxCache {
         }
         Meta meta = new Meta(FORMAT, expected.dataset(), expected.seed(), expected.binarization(), expected.source(),
                 expected.sourceSha256(), arraySums);
-        AtomicFiles.write(dir.resolve(META), out -> JSON.writeValue(out, meta));
+        byte[] json = toJson(meta);
+        AtomicFiles.write(dir.resolve(META), out -> out.write(json));
         return splits;
+    }
+
+    private static byte[] toJson(Meta meta) {
+        try {
+            return JSON.writeValueAsBytes(meta);
+        } catch (IOException e) {
+            throw new IllegalStateException("a cache description always serializes", e);
+        }
     }
 
     private static BinaryImages binarize(byte[] greys, RandomStream random) {
