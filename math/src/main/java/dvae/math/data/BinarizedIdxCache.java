@@ -64,7 +64,7 @@ public final class BinarizedIdxCache {
         Meta expected = new Meta(FORMAT, spec.name(), seed, binarization(seed), spec.origin(), sourceSums(spec), null);
         BinaryImages[] splits = Files.exists(dir.resolve(META))
                 ? readCache(dir, expected, spec.split())
-                : build(spec, source.locate(spec), dir, expected);
+                : build(spec, source, dir, expected);
         return new Dataset(spec.name(), splits[0], splits[1], splits[2], expected.binarization(), spec.origin(),
                 Optional.of(dir));
     }
@@ -73,12 +73,12 @@ public final class BinarizedIdxCache {
         return "static, seed " + seed + " (pixel ~ Bernoulli(grey/255), drawn once)";
     }
 
-    private static BinaryImages[] build(IdxSpec spec, Path rawDir, Path dir, Meta expected) {
+    private static BinaryImages[] build(IdxSpec spec, IdxSource source, Path dir, Meta expected) {
+        Path rawDir = source.locate(spec);
         Path trainFile = rawDir.resolve(spec.train().fileName());
         Path testFile = rawDir.resolve(spec.test().fileName());
-        String fix = "delete it and provide the " + spec.origin() + " file again";
-        Sha256.require(trainFile, spec.train().sha256(), fix);
-        Sha256.require(testFile, spec.test().sha256(), fix);
+        Sha256.require(trainFile, spec.train().sha256(), source.mismatchAdvice(spec));
+        Sha256.require(testFile, spec.test().sha256(), source.mismatchAdvice(spec));
         SplitSizes sizes = spec.split();
         BinaryImages trainAndValid = binarize(IdxImages.read(trainFile, sizes.trainAndValid()),
                 RandomStream.forPurpose(expected.seed(), spec.name() + " train binarization"));

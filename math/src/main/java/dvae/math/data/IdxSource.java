@@ -13,6 +13,11 @@ public interface IdxSource {
      */
     Path locate(IdxSpec spec);
 
+    /** What to do about a located file whose SHA-256 sum is not the one recorded in {@code spec}. */
+    default String mismatchAdvice(IdxSpec spec) {
+        return "replace it with the file of the " + spec.origin();
+    }
+
     /** A folder that must already hold the files; {@code howToGet} completes the error when one is missing. */
     static IdxSource folder(Path dir, String howToGet) {
         return spec -> {

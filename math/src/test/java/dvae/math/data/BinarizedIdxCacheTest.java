@@ -111,6 +111,7 @@ class BinarizedIdxCacheTest {
                 () -> BinarizedIdxCache.load(wrongSum, source(), cacheRoot, 2));
         assertTrue(e.getMessage().startsWith(rawDir.resolve("train-images") + ": SHA-256 checksum mismatch"),
                 e.getMessage());
+        assertTrue(e.getMessage().endsWith("; replace it with the file of the test files"), e.getMessage());
         assertEquals(before, DataFixtures.snapshot(cacheRoot), "the good cache is untouched");
         assertFalse(Files.exists(cacheRoot.resolve("tiny/binarized-seed-2")));
     }

