@@ -13,10 +13,10 @@ final class Bernoulli {
         void fill(int row, float[] probs);
     }
 
-    /** Turns one image of uniforms into samples in place: {@code uniforms[off+k] = uniforms[off+k] < probs[probOff+k]}. */
-    static void sampleInPlace(float[] probs, int probOff, float[] uniforms, int off) {
+    /** Turns one image of uniforms into samples in place: {@code u[off+k] = u[off+k] < probs[probOff+k] ? 1 : 0}. */
+    static void sampleInPlace(float[] probs, int probOff, float[] u, int off) {
         for (int k = 0; k < Images.PIXELS; k++) {
-            uniforms[off + k] = uniforms[off + k] < probs[probOff + k] ? 1f : 0f;
+            u[off + k] = u[off + k] < probs[probOff + k] ? 1f : 0f;
         }
     }
 

@@ -158,8 +158,8 @@ class BinarizedIdxCacheTest {
     void aCacheOfOtherSourcesOrAnUnreadableDescriptionIsRefused() throws Exception {
         Dataset data = BinarizedIdxCache.load(spec, source(), cacheRoot, 1);
         Path meta = data.cache().orElseThrow().resolve(BinarizedIdxCache.META);
-        IdxSpec otherSums = new IdxSpec(spec.name(), spec.origin(), new IdxSpec.RawFile("train-images", "ab".repeat(32)),
-                spec.test(), SIZES);
+        IdxSpec otherSums = new IdxSpec(spec.name(), spec.origin(),
+                new IdxSpec.RawFile("train-images", "ab".repeat(32)), spec.test(), SIZES);
         BadInputException other = assertThrows(BadInputException.class,
                 () -> BinarizedIdxCache.load(otherSums, source(), cacheRoot, 1));
         assertTrue(other.getMessage().startsWith(meta + ": describes a cache of other source files"),
