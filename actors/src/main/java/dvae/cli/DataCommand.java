@@ -55,7 +55,7 @@ final class DataCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = settingsOptions.load();
         DatasetKind kind = dataset != null ? DatasetKind.parse(dataset)
-                : DatasetKind.parse(settings.oneOf("dvae.data.dataset", ids()));
+                : DatasetKind.parse(settings.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
         Dataset data = Datasets.load(kind, dataOptions(settings, dataDir));
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(data) : summary(data));
@@ -76,10 +76,6 @@ final class DataCommand implements Callable<Integer> {
     private static Optional<Path> optionalPath(Settings settings, String key) {
         String value = settings.string(key);
         return value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
-    }
-
-    private static String[] ids() {
-        return Arrays.stream(DatasetKind.values()).map(DatasetKind::id).toArray(String[]::new);
     }
 
     /** The mean over pixels of the per-pixel training mean: the fraction of ones (MNIST) or mean grey level. */
@@ -121,7 +117,7 @@ final class DataCommand implements Callable<Integer> {
     static final class DatasetIds implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.asList(ids()).iterator();
+            return DatasetKind.ids().iterator();
         }
     }
 }

@@ -2,7 +2,7 @@ package dvae.math.data;
 
 import dvae.math.BadInputException;
 import java.util.Arrays;
-import java.util.stream.Collectors;
+import java.util.List;
 
 /** The data sets the project knows, by their command-line names, each with a one-line description for the help. */
 public enum DatasetKind {
@@ -33,10 +33,10 @@ public enum DatasetKind {
                 return kind;
             }
         }
-        throw new BadInputException("unknown data set '" + id + "'; known: " + ids());
+        throw new BadInputException("unknown data set '" + id + "'; known: " + String.join(", ", ids()));
     }
 
-    public static String ids() {
-        return Arrays.stream(values()).map(DatasetKind::id).collect(Collectors.joining(", "));
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(DatasetKind::id).toList();
     }
 }
