@@ -20,21 +20,21 @@ import java.util.function.Function;
  *       would fail; {@code GradCheckSelfTest} shows real broken operations failing.</li>
  * </ul>
  */
-final class GradCheck {
-    static final float STEP = 1e-2f;
-    static final double TOLERANCE = 1e-2;
+public final class GradCheck {
+    public static final float STEP = 1e-2f;
+    public static final double TOLERANCE = 1e-2;
 
     private GradCheck() {
     }
 
     /** An operation under test, built on the given tape from variables wrapping the inputs. */
     @FunctionalInterface
-    interface Fn {
+    public interface Fn {
         Var apply(Var... in);
     }
 
     /** Checks the gradient of f with respect to every input. The inputs are perturbed in place and restored. */
-    static void check(String what, Fn f, Matrix... inputs) {
+    public static void check(String what, Fn f, Matrix... inputs) {
         Function<Tape, Var> forward = t -> {
             Var[] vars = new Var[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
@@ -56,7 +56,7 @@ final class GradCheck {
     }
 
     /** Fixed random weights in [−1, 1) with the output's shape. */
-    static Matrix weightsFor(Matrix output) {
+    public static Matrix weightsFor(Matrix output) {
         Matrix w = new Matrix(output.rows, output.cols);
         RandomStream rng = new RandomStream(99);
         for (int i = 0; i < w.data.length; i++) {
@@ -66,7 +66,7 @@ final class GradCheck {
     }
 
     /** dL/dtarget by central differences, L = Σ weights⊙forward(new tape), perturbing target in place. */
-    static Matrix numericGradient(Function<Tape, Var> forward, Matrix target, Matrix weights) {
+    public static Matrix numericGradient(Function<Tape, Var> forward, Matrix target, Matrix weights) {
         Matrix g = new Matrix(target.rows, target.cols);
         for (int i = 0; i < target.data.length; i++) {
             float x = target.data[i];
@@ -82,7 +82,7 @@ final class GradCheck {
         return g;
     }
 
-    static double weightedSum(Matrix y, Matrix weights) {
+    public static double weightedSum(Matrix y, Matrix weights) {
         double s = 0;
         for (int i = 0; i < y.data.length; i++) {
             s += (double) y.data[i] * weights.data[i];
@@ -91,7 +91,7 @@ final class GradCheck {
     }
 
     /** Asserts analytic ≈ numeric in relative norm, that the check is not vacuous, and that 2·analytic would fail. */
-    static void assertClose(String what, Matrix analytic, Matrix numeric) {
+    public static void assertClose(String what, Matrix analytic, Matrix numeric) {
         double numericNorm = norm(numeric);
         assertTrue(numericNorm > 1e-3, what + ": numeric gradient is negligible (" + numericNorm + "), check is vacuous");
         double err = relativeError(analytic, numeric, 1);
@@ -101,7 +101,7 @@ final class GradCheck {
     }
 
     /** ‖factor·analytic − numeric‖ / ‖numeric‖. */
-    static double relativeError(Matrix analytic, Matrix numeric, double factor) {
+    public static double relativeError(Matrix analytic, Matrix numeric, double factor) {
         double diff = 0;
         for (int i = 0; i < numeric.data.length; i++) {
             double d = factor * analytic.data[i] - numeric.data[i];
@@ -110,7 +110,7 @@ final class GradCheck {
         return Math.sqrt(diff) / norm(numeric);
     }
 
-    static double norm(Matrix m) {
+    public static double norm(Matrix m) {
         double s = 0;
         for (float f : m.data) {
             s += (double) f * f;
@@ -119,7 +119,7 @@ final class GradCheck {
     }
 
     /** A rows×cols matrix of uniforms in [lo, hi) from a seeded stream. */
-    static Matrix uniform(int rows, int cols, double lo, double hi, long seed) {
+    public static Matrix uniform(int rows, int cols, double lo, double hi, long seed) {
         RandomStream rng = new RandomStream(seed);
         Matrix m = new Matrix(rows, cols);
         for (int i = 0; i < m.data.length; i++) {
