@@ -86,7 +86,7 @@ public final class LinearOps {
      * Per-example products for an amortized RBM: out[b] = z[b]·W_b, with z B×n1 and w B×(n1·n2), each row of w one
      * n1×n2 row-major W_b; out is B×n2.
      */
-    public static Var batchedVecMat(Var z, Var w) {
+    public static Var matmulBatched(Var z, Var w) {
         int n1 = z.cols();
         if (n1 == 0 || w.cols() % n1 != 0) {
             throw new IllegalArgumentException("W rows of " + w.cols() + " are not n1·n2 with n1 = " + n1);
@@ -105,21 +105,21 @@ public final class LinearOps {
 
     /**
      * Per-example products with the transposes: out[b] = y[b]·W_bᵀ, with y B×n2 and w B×(n1·n2) as in
-     * {@link #batchedVecMat}; out is B×n1.
+     * {@link #matmulBatched}; out is B×n1.
      */
-    public static Var batchedVecMatTransW(Var y, Var w) {
+    public static Var matmulBatchedTransW(Var y, Var w) {
         int n2 = y.cols();
         if (n2 == 0 || w.cols() % n2 != 0) {
             throw new IllegalArgumentException("W rows of " + w.cols() + " are not n1·n2 with n2 = " + n2);
         }
         Matrix out = new Matrix(y.rows(), w.cols() / n2);
         MatrixOps.multBatchedTransW(y.value(), w.value(), out);
-        return y.tape().record(out, dx -> {
+        return y.tape().record(out, dOut -> {
             if (y.needsGrad()) {
-                MatrixOps.multAddBatched(dx, w.value(), y.grad()); // dy[b] += dx[b]·W_b
+                MatrixOps.multAddBatched(dOut, w.value(), y.grad()); // dy[b] += dOut[b]·W_b
             }
             if (w.needsGrad()) {
-                MatrixOps.addOuterBatched(dx, y.value(), w.grad()); // dW_b += dx[b]ᵀ·y[b]
+                MatrixOps.addOuterBatched(dOut, y.value(), w.grad()); // dW_b += dOut[b]ᵀ·y[b]
             }
         }, y, w);
     }

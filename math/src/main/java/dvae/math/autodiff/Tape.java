@@ -27,6 +27,7 @@ public final class Tape {
     }
 
     private final List<Record> records = new ArrayList<>();
+    private boolean backwardDone;
 
     /** A value that gets no gradient (data, noise, fixed offsets). */
     public Var constant(Matrix value) {
@@ -76,9 +77,16 @@ public final class Tape {
         backward(loss, Matrix.of(1, 1, 1f));
     }
 
-    /** Back-propagates from any output, given dLoss/dOutput (e.g. an upstream gradient, or weights in a test). */
+    /**
+     * Back-propagates from any output, given dLoss/dOutput (e.g. an upstream gradient, or weights in a test). Once per
+     * tape: a second pass would add every gradient again.
+     */
     public void backward(Var output, Matrix outputGrad) {
         Matrix.requireSameShape(output.value(), outputGrad);
+        if (backwardDone) {
+            throw new IllegalStateException("backward already ran on this tape; record a new tape for the next pass");
+        }
+        backwardDone = true;
         if (!output.needsGrad()) {
             return; // nothing upstream wants a gradient
         }

@@ -37,14 +37,14 @@ class OpGradientTest {
     }
 
     @Test
-    void batchedVecMat() {
+    void matmulBatched() {
         // B = 3 examples, n1 = 4, n2 = 5: W is 3 × 20.
-        check("z·W_b", in -> LinearOps.batchedVecMat(in[0], in[1]), u(3, 4, 1), u(3, 20, 2));
+        check("z·W_b", in -> LinearOps.matmulBatched(in[0], in[1]), u(3, 4, 1), u(3, 20, 2));
     }
 
     @Test
-    void batchedVecMatTransW() {
-        check("y·W_bᵀ", in -> LinearOps.batchedVecMatTransW(in[0], in[1]), u(3, 5, 1), u(3, 20, 2));
+    void matmulBatchedTransW() {
+        check("y·W_bᵀ", in -> LinearOps.matmulBatchedTransW(in[0], in[1]), u(3, 5, 1), u(3, 20, 2));
     }
 
     @Test

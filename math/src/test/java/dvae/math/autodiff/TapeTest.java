@@ -50,6 +50,14 @@ class TapeTest {
     }
 
     @Test
+    void backwardRunsOncePerTape() {
+        Tape t = new Tape();
+        Var loss = ReduceOps.sum(t.variable(new Matrix(2, 2)));
+        t.backward(loss);
+        assertThrows(IllegalStateException.class, () -> t.backward(loss));
+    }
+
+    @Test
     void operandsFromTwoTapesAreRejected() {
         Var a = new Tape().variable(new Matrix(2, 2));
         Var b = new Tape().variable(new Matrix(2, 2));
@@ -68,8 +76,8 @@ class TapeTest {
         Matrix y = GradCheck.uniform(3, 5, -1, 1, 2);
         Matrix w = GradCheck.uniform(3, 20, -1, 1, 3);
         Tape t = new Tape();
-        Matrix zw = LinearOps.batchedVecMat(t.constant(z), t.constant(w)).value();
-        Matrix ywt = LinearOps.batchedVecMatTransW(t.constant(y), t.constant(w)).value();
+        Matrix zw = LinearOps.matmulBatched(t.constant(z), t.constant(w)).value();
+        Matrix ywt = LinearOps.matmulBatchedTransW(t.constant(y), t.constant(w)).value();
         for (int b = 0; b < 3; b++) {
             for (int j = 0; j < 5; j++) {
                 double s = 0;
