@@ -1,6 +1,5 @@
 package dvae.math.autodiff;
 
-import dvae.math.nn.Param;
 import dvae.math.tensor.Matrix;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,9 @@
 package dvae.math.nn;
 
 import dvae.math.autodiff.BatchNormOps;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Role;
 import dvae.math.autodiff.Var;
 import dvae.math.tensor.Matrix;
 

@@ -1,6 +1,7 @@
 package dvae.math.nn;
 
 import dvae.math.autodiff.ElementwiseOps;
+import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 

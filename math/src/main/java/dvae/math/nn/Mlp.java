@@ -1,5 +1,6 @@
 package dvae.math.nn;
 
+import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dvae.math.optim;
 
-import dvae.math.nn.Param;
-import dvae.math.nn.ParamSet;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
 import dvae.math.tensor.Matrix;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dvae.math.optim;
 
-import dvae.math.nn.Param;
-import dvae.math.nn.ParamSet;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
 
 /** L2 weight decay, coefficient·½‖θ‖² over the parameters flagged {@link Param#decayed()}. */
 public final class WeightDecay {

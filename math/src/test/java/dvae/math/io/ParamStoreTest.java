@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.BadInputException;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Role;
 import dvae.math.nn.Mlp;
-import dvae.math.nn.Param;
-import dvae.math.nn.ParamSet;
 import dvae.math.optim.Adam;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
@@ -136,7 +137,7 @@ class ParamStoreTest {
         Path dir = tmp.resolve("ckpt");
         ParamStore.save(dir, model(1));
         ParamSet more = model(1);
-        more.add("extra", dvae.math.nn.Role.BIAS, new Matrix(1, 1));
+        more.add("extra", Role.BIAS, new Matrix(1, 1));
         assertTrue(loadFails(dir, more).getMessage().contains("no tensor 'extra'"));
 
         ParamSet fewer = new ParamSet();

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.autodiff.ElementwiseOps;
 import dvae.math.autodiff.GradCheck;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.ReduceOps;
+import dvae.math.autodiff.Role;
 import dvae.math.autodiff.Tape;
 import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;

@@ -3,6 +3,8 @@ package dvae.math.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dvae.math.autodiff.GradCheck;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.ReduceOps;
 import dvae.math.autodiff.Tape;
 import dvae.math.autodiff.Var;

@@ -2,9 +2,9 @@ package dvae.math.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dvae.math.nn.Param;
-import dvae.math.nn.ParamSet;
-import dvae.math.nn.Role;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Role;
 import dvae.math.tensor.Matrix;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dvae.math.nn;
+package dvae.math.autodiff;
 
 /**
  * What a tensor in a {@link ParamSet} is, as written to checkpoint manifests. Trainable roles get a gradient and an

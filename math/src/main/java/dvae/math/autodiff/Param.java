@@ -1,4 +1,4 @@
-package dvae.math.nn;
+package dvae.math.autodiff;
 
 import dvae.math.tensor.Matrix;
 
