@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,12 +46,16 @@ public final class ParamStore {
     private ParamStore() {
     }
 
-    /** The manifest: format tag and version, the tensors, and Adam's step count when its state is included. */
-    public record Manifest(String format, int version, List<Entry> tensors, Long adamSteps) {
+    /** The manifest: format tag and version, Adam's step count when its state is included, and the tensors. */
+    public record Manifest(String format, int version, Long adamSteps, List<Entry> tensors) {
     }
 
     /** One tensor: its name in the model, its file in the folder, its role and its shape (rows, cols). */
     public record Entry(String name, String file, String role, String dtype, int[] shape) {
+    }
+
+    /** A tensor of the model with the manifest entry that describes it. */
+    private record Stored(Entry entry, Matrix value) {
     }
 
     public static void save(Path dir, ParamSet params) {
@@ -61,18 +64,17 @@ public final class ParamStore {
 
     /** Writes params and, when adam is not null, its moments and step count, replacing dir atomically. */
     public static void save(Path dir, ParamSet params, Adam adam) {
-        Map<Entry, Matrix> tensors = tensorsOf(params, adam);
+        List<Stored> tensors = tensorsOf(params, adam);
         Path target = dir.toAbsolutePath();
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
             tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
-            for (Map.Entry<Entry, Matrix> t : tensors.entrySet()) {
-                Matrix m = t.getValue();
-                Npy.writeFloats(tmp.resolve(t.getKey().file()), new int[] {m.rows, m.cols}, m.data);
+            for (Stored t : tensors) {
+                Npy.writeFloats(tmp.resolve(t.entry().file()), t.entry().shape(), t.value().data);
             }
-            Manifest manifest = new Manifest(FORMAT, VERSION, new ArrayList<>(tensors.keySet()),
-                    adam == null ? null : adam.steps());
+            Manifest manifest = new Manifest(FORMAT, VERSION, adam == null ? null : adam.steps(),
+                    tensors.stream().map(Stored::entry).toList());
             AtomicFiles.writeString(tmp.resolve(MANIFEST), JSON.writeValueAsString(manifest));
             replace(target, tmp);
             tmp = null;
@@ -91,26 +93,29 @@ public final class ParamStore {
 
     /**
      * Reads dir into params and, when adam is not null, into adam. The folder must hold exactly the tensors that params
-     * (and adam) have, with the same shapes and roles; nothing is changed unless all of it checks out.
+     * (and adam) have, with the same shapes and roles; nothing is changed unless all of it checks out. Without adam, a
+     * checkpoint's optimizer state is skipped, so training checkpoints load for evaluation.
      */
     public static void load(Path dir, ParamSet params, Adam adam) {
         Path manifestFile = dir.resolve(MANIFEST);
         Manifest manifest = readManifest(manifestFile);
         Map<String, Entry> byName = new HashMap<>();
         for (Entry e : manifest.tensors()) {
+            if (adam == null && (ADAM_M.equals(e.role()) || ADAM_V.equals(e.role()))) {
+                continue;
+            }
             if (byName.put(e.name(), e) != null) {
                 throw new BadInputException(manifestFile + ": tensor '" + e.name() + "' is listed twice");
             }
         }
-        Map<Entry, Matrix> wanted = tensorsOf(params, adam);
-        Map<Matrix, float[]> loaded = new LinkedHashMap<>();
-        for (Map.Entry<Entry, Matrix> w : wanted.entrySet()) {
-            Entry expected = w.getKey();
-            Entry found = byName.remove(expected.name());
+        List<Stored> wanted = tensorsOf(params, adam);
+        List<float[]> loaded = new ArrayList<>();
+        for (Stored w : wanted) {
+            Entry found = byName.remove(w.entry().name());
             if (found == null) {
-                throw new BadInputException(manifestFile + ": no tensor '" + expected.name() + "', which the model has");
+                throw new BadInputException(manifestFile + ": no tensor '" + w.entry().name() + "', which the model has");
             }
-            loaded.put(w.getValue(), readTensor(dir, found, expected));
+            loaded.add(readTensor(dir, found, w.entry()));
         }
         if (!byName.isEmpty()) {
             throw new BadInputException(manifestFile + ": tensor '" + byName.keySet().iterator().next()
@@ -119,15 +124,18 @@ public final class ParamStore {
         if (adam != null && manifest.adamSteps() == null) {
             throw new BadInputException(manifestFile + ": no Adam state (adamSteps), but an optimizer was given");
         }
-        loaded.forEach((m, values) -> System.arraycopy(values, 0, m.data, 0, values.length));
+        for (int i = 0; i < wanted.size(); i++) {
+            float[] values = loaded.get(i);
+            System.arraycopy(values, 0, wanted.get(i).value().data, 0, values.length);
+        }
         if (adam != null) {
             adam.restoreSteps(manifest.adamSteps());
         }
     }
 
-    /** Every tensor to store, by manifest entry, in a stable order: parameters, then Adam's moments. */
-    private static Map<Entry, Matrix> tensorsOf(ParamSet params, Adam adam) {
-        Map<Entry, Matrix> out = new LinkedHashMap<>();
+    /** Every tensor to store with its manifest entry, in a stable order: parameters, then Adam's moments. */
+    private static List<Stored> tensorsOf(ParamSet params, Adam adam) {
+        List<Stored> out = new ArrayList<>();
         Set<String> files = new HashSet<>();
         for (Param p : params.all()) {
             put(out, files, p.name(), p.role().key(), p.value());
@@ -141,12 +149,12 @@ public final class ParamStore {
         return out;
     }
 
-    private static void put(Map<Entry, Matrix> out, Set<String> files, String name, String role, Matrix m) {
+    private static void put(List<Stored> out, Set<String> files, String name, String role, Matrix m) {
         String file = name.replaceAll("[^A-Za-z0-9_.-]", ".") + ".npy"; // "dec/hidden0/bn/gamma" -> dec.hidden0.bn.gamma.npy
         if (!files.add(file)) {
             throw new IllegalArgumentException("two tensor names map to the same file " + file + " (" + name + ")");
         }
-        out.put(new Entry(name, file, role, DTYPE, new int[] {m.rows, m.cols}), m);
+        out.add(new Stored(new Entry(name, file, role, DTYPE, new int[] {m.rows, m.cols}), m));
     }
 
     private static Manifest readManifest(Path file) {

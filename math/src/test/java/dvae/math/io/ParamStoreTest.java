@@ -156,6 +156,17 @@ class ParamStoreTest {
     }
 
     @Test
+    void aTrainingCheckpointLoadsWithoutItsOptimizer() {
+        ParamSet saved = model(1);
+        Path dir = tmp.resolve("ckpt");
+        ParamStore.save(dir, saved, trained(saved));
+        ParamSet forEvaluation = model(2);
+        ParamStore.load(dir, forEvaluation);
+        assertArrayEquals(saved.get("net/output/kernel").value().data,
+                forEvaluation.get("net/output/kernel").value().data, 0f);
+    }
+
+    @Test
     void loadingOptimizerStateNeedsIt() {
         Path dir = tmp.resolve("ckpt");
         ParamSet params = model(1);
