@@ -37,10 +37,6 @@ public final class ParamSet {
         return p;
     }
 
-    public boolean contains(String name) {
-        return byName.containsKey(name);
-    }
-
     /** Every tensor, trainable and state, in creation order. */
     public List<Param> all() {
         return Collections.unmodifiableList(new ArrayList<>(byName.values()));

@@ -33,13 +33,4 @@ public enum Role {
     public String key() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
-
-    public static Role fromKey(String key) {
-        for (Role r : values()) {
-            if (r.key().equals(key)) {
-                return r;
-            }
-        }
-        throw new IllegalArgumentException("unknown role '" + key + "'");
-    }
 }

@@ -24,8 +24,4 @@ public final class Dense implements Layer {
         Var y = LinearOps.matmul(x, x.tape().param(kernel));
         return bias == null ? y : LinearOps.addBias(y, x.tape().param(bias));
     }
-
-    public Param kernel() {
-        return kernel;
-    }
 }

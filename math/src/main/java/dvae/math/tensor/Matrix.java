@@ -68,12 +68,6 @@ public final class Matrix {
         Arrays.fill(data, v);
     }
 
-    /** Copies src's values into this matrix; shapes must agree. */
-    public void copyFrom(Matrix src) {
-        requireSameShape(src, this);
-        System.arraycopy(src.data, 0, data, 0, data.length);
-    }
-
     public boolean sameShape(Matrix other) {
         return rows == other.rows && cols == other.cols;
     }
