@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int ARRAY_ALIGN = 64;
+    private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -137,7 +139,11 @@ public final class Npy {
         }
     }
 
-    /** The header for the given dtype and shape, padded so the data starts on a 64-byte boundary. */
+    /**
+     * The header for the given dtype and shape, byte for byte as numpy's own writer makes it ({@code numpy/lib/format.py}):
+     * the dict, then spare spaces for the first axis to grow to 21 digits in place, then padding and a newline so the
+     * data starts on a 64-byte boundary (a full 64 spaces when already aligned, as numpy does).
+     */
     static byte[] header(String descr, int[] shape) {
         StringBuilder s = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) {
@@ -147,9 +153,11 @@ public final class Npy {
             }
         }
         s.append("), }");
+        if (shape.length > 0) {
+            s.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
+        }
         int unpadded = MAGIC.length + 2 + 2 + s.length() + 1;
-        int pad = (64 - unpadded % 64) % 64;
-        s.append(" ".repeat(pad)).append('\n');
+        s.append(" ".repeat(ARRAY_ALIGN - unpadded % ARRAY_ALIGN)).append('\n');
         byte[] dict = s.toString().getBytes(StandardCharsets.US_ASCII);
         ByteBuffer h = ByteBuffer.allocate(MAGIC.length + 4 + dict.length).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) dict.length).put(dict);

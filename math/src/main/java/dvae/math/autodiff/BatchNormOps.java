@@ -1,0 +1,155 @@
+package dvae.math.autodiff;
+
+import dvae.math.tensor.Matrix;
+
+/**
+ * Batch normalisation per column (feature) over the rows (examples): y = γ·(x − μ)/√(σ² + ε) + β, with γ and β 1×cols.
+ * Statistics are computed in double. The variance is the biased batch variance (divide by the batch size), as TF1's
+ * {@code tf.nn.moments}, both for normalising and for the moving average.
+ */
+public final class BatchNormOps {
+    private BatchNormOps() {
+    }
+
+    /**
+     * Training mode: normalise with this batch's mean and variance (the gradient flows through them too), and move the
+     * averages: moving = momentum·moving + (1 − momentum)·batch statistic.
+     */
+    public static Var batchNormTraining(Var x, Var gamma, Var beta, Matrix movingMean, Matrix movingVar,
+                                        float eps, float momentum) {
+        checkShapes(x, gamma, beta, movingMean, movingVar);
+        int n = x.rows();
+        int cols = x.cols();
+        float[] v = x.value().data;
+        double[] mean = new double[cols];
+        double[] var = new double[cols];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                mean[c] += v[i];
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            mean[c] /= n;
+        }
+        for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                double d = v[i] - mean[c];
+                var[c] += d * d;
+            }
+        }
+        float[] invStd = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            var[c] /= n;
+            invStd[c] = (float) (1 / Math.sqrt(var[c] + eps));
+            movingMean.data[c] = (float) (momentum * movingMean.data[c] + (1 - momentum) * mean[c]);
+            movingVar.data[c] = (float) (momentum * movingVar.data[c] + (1 - momentum) * var[c]);
+        }
+        Matrix xHat = new Matrix(n, cols);
+        for (int r = 0; r < n; r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                xHat.data[i] = (float) ((v[i] - mean[c]) * invStd[c]);
+            }
+        }
+        Matrix out = affine(xHat, gamma, beta);
+        return x.tape().record(out, dy -> {
+            double[] sumDy = new double[cols];
+            double[] sumDyXHat = new double[cols];
+            columnSums(dy, xHat, sumDy, sumDyXHat);
+            addAffineGrads(gamma, beta, sumDy, sumDyXHat);
+            if (x.needsGrad()) {
+                // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ².
+                float[] g = gamma.value().data;
+                float[] dx = x.grad().data;
+                for (int r = 0; r < n; r++) {
+                    for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                        dx[i] += (float) (g[c] * invStd[c] / n
+                                * (n * dy.data[i] - sumDy[c] - xHat.data[i] * sumDyXHat[c]));
+                    }
+                }
+            }
+        }, x, gamma, beta);
+    }
+
+    /** Evaluation mode: normalise with the moving averages, which stay as they are; a fixed affine map of x. */
+    public static Var batchNormInference(Var x, Var gamma, Var beta, Matrix movingMean, Matrix movingVar, float eps) {
+        checkShapes(x, gamma, beta, movingMean, movingVar);
+        int cols = x.cols();
+        float[] v = x.value().data;
+        float[] invStd = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            invStd[c] = (float) (1 / Math.sqrt(movingVar.data[c] + (double) eps));
+        }
+        Matrix xHat = new Matrix(x.rows(), cols);
+        for (int r = 0; r < x.rows(); r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                xHat.data[i] = (v[i] - movingMean.data[c]) * invStd[c];
+            }
+        }
+        Matrix out = affine(xHat, gamma, beta);
+        return x.tape().record(out, dy -> {
+            double[] sumDy = new double[cols];
+            double[] sumDyXHat = new double[cols];
+            columnSums(dy, xHat, sumDy, sumDyXHat);
+            addAffineGrads(gamma, beta, sumDy, sumDyXHat);
+            if (x.needsGrad()) {
+                float[] g = gamma.value().data;
+                float[] dx = x.grad().data;
+                for (int r = 0; r < x.rows(); r++) {
+                    for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                        dx[i] += dy.data[i] * g[c] * invStd[c];
+                    }
+                }
+            }
+        }, x, gamma, beta);
+    }
+
+    private static void checkShapes(Var x, Var gamma, Var beta, Matrix movingMean, Matrix movingVar) {
+        for (Matrix m : new Matrix[] {gamma.value(), beta.value(), movingMean, movingVar}) {
+            if (m.rows != 1 || m.cols != x.cols()) {
+                throw new IllegalArgumentException("batch norm of " + x.value().shape() + " needs 1x" + x.cols()
+                        + " γ, β and moving statistics, got " + m.shape());
+            }
+        }
+    }
+
+    /** γ·x̂ + β per column. */
+    private static Matrix affine(Matrix xHat, Var gamma, Var beta) {
+        int cols = xHat.cols;
+        float[] g = gamma.value().data;
+        float[] b = beta.value().data;
+        Matrix out = new Matrix(xHat.rows, cols);
+        for (int r = 0; r < xHat.rows; r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                out.data[i] = g[c] * xHat.data[i] + b[c];
+            }
+        }
+        return out;
+    }
+
+    /** Per column: Σ dy and Σ dy·x̂. */
+    private static void columnSums(Matrix dy, Matrix xHat, double[] sumDy, double[] sumDyXHat) {
+        int cols = dy.cols;
+        for (int r = 0; r < dy.rows; r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                sumDy[c] += dy.data[i];
+                sumDyXHat[c] += dy.data[i] * (double) xHat.data[i];
+            }
+        }
+    }
+
+    /** dβ += Σ dy and dγ += Σ dy·x̂. */
+    private static void addAffineGrads(Var gamma, Var beta, double[] sumDy, double[] sumDyXHat) {
+        if (gamma.needsGrad()) {
+            float[] dg = gamma.grad().data;
+            for (int c = 0; c < dg.length; c++) {
+                dg[c] += (float) sumDyXHat[c];
+            }
+        }
+        if (beta.needsGrad()) {
+            float[] db = beta.grad().data;
+            for (int c = 0; c < db.length; c++) {
+                db[c] += (float) sumDy[c];
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dvae.math.nn;
+
+import dvae.math.autodiff.BatchNormOps;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Role;
+import dvae.math.autodiff.Var;
+import dvae.math.tensor.Matrix;
+
+/**
+ * Batch normalisation over the batch, one feature per column, with learnable γ (starts at 1) and β (starts at 0) and
+ * moving averages of the mean (starts at 0) and variance (starts at 1) for evaluation.
+ */
+public final class BatchNorm implements Layer {
+    /** ε added to the variance and the moving-average momentum. */
+    public record Config(float eps, float momentum) {
+        /** The reference's DVAE## settings: ε = 1e-2, momentum 0.99. */
+        public static final Config DEFAULT = new Config(1e-2f, 0.99f);
+    }
+
+    private final Config config;
+    private final Param gamma;
+    private final Param beta;
+    private final Param movingMean;
+    private final Param movingVariance;
+
+    /** Registers {@code name/gamma}, {@code name/beta}, {@code name/moving_mean}, {@code name/moving_variance}. */
+    public BatchNorm(ParamSet params, String name, int features, Config config, boolean decayGamma) {
+        this.config = config;
+        Matrix ones = new Matrix(1, features);
+        ones.fill(1f);
+        this.gamma = params.add(name + "/gamma", Role.BN_GAMMA, ones, decayGamma);
+        this.beta = params.add(name + "/beta", Role.BN_BETA, new Matrix(1, features));
+        this.movingMean = params.add(name + "/moving_mean", Role.BN_MOVING_MEAN, new Matrix(1, features));
+        this.movingVariance = params.add(name + "/moving_variance", Role.BN_MOVING_VARIANCE, ones.copy());
+    }
+
+    @Override
+    public Var forward(Var x, Mode mode) {
+        Var g = x.tape().param(gamma);
+        Var b = x.tape().param(beta);
+        return switch (mode) {
+            case TRAIN -> BatchNormOps.batchNormTraining(x, g, b, movingMean.value(), movingVariance.value(),
+                    config.eps(), config.momentum());
+            case EVAL -> BatchNormOps.batchNormInference(x, g, b, movingMean.value(), movingVariance.value(),
+                    config.eps());
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dvae.math.nn;
+
+import dvae.math.autodiff.LinearOps;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Role;
+import dvae.math.autodiff.Var;
+import dvae.math.random.RandomStream;
+import dvae.math.tensor.Matrix;
+
+/** x·K (+ b): kernel K (in×out, He-initialised, weight-decayed) and an optional bias b (1×out, zero, not decayed). */
+public final class Dense implements Layer {
+    private final Param kernel;
+    private final Param bias;
+
+    /** Registers {@code name/kernel} and, when withBias, {@code name/bias}. */
+    public Dense(ParamSet params, String name, int in, int out, boolean withBias, RandomStream rng) {
+        this.kernel = params.add(name + "/kernel", Role.KERNEL, Initializers.heTruncatedNormal(in, out, rng));
+        this.bias = withBias ? params.add(name + "/bias", Role.BIAS, new Matrix(1, out)) : null;
+    }
+
+    @Override
+    public Var forward(Var x, Mode mode) {
+        Var y = LinearOps.matmul(x, x.tape().param(kernel));
+        return bias == null ? y : LinearOps.addBias(y, x.tape().param(bias));
+    }
+}

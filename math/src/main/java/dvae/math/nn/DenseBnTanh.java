@@ -1,0 +1,26 @@
+package dvae.math.nn;
+
+import dvae.math.autodiff.ElementwiseOps;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.Var;
+import dvae.math.random.RandomStream;
+
+/**
+ * The hidden layer of every network in the paper: tanh(BN(x·K)). The dense part has no bias: BN subtracts the batch
+ * mean, so a bias there would get an exactly zero gradient; BN's β plays its part.
+ */
+public final class DenseBnTanh implements Layer {
+    private final Dense dense;
+    private final BatchNorm norm;
+
+    /** Registers {@code name/dense/kernel} and the {@code name/bn/…} tensors; γ is weight-decayed. */
+    public DenseBnTanh(ParamSet params, String name, int in, int out, BatchNorm.Config bn, RandomStream rng) {
+        this.dense = new Dense(params, name + "/dense", in, out, false, rng);
+        this.norm = new BatchNorm(params, name + "/bn", out, bn, true);
+    }
+
+    @Override
+    public Var forward(Var x, Mode mode) {
+        return ElementwiseOps.tanh(norm.forward(dense.forward(x, mode), mode));
+    }
+}

@@ -1,0 +1,127 @@
+package dvae.math.tensor;
+
+import dvae.math.blas.Blas;
+
+/**
+ * Matrix products on {@link Matrix}, all routed through {@link Blas}. One operation per method, inputs first and the
+ * output last; nothing allocates. The {@code multAdd…} forms accumulate into the output (C += …), which is what
+ * backward passes need.
+ *
+ * <p>The batched per-example products serve an amortized RBM: row b of {@code w} (B × n1·n2) holds the n1×n2
+ * row-major matrix W_b of example b.
+ */
+public final class MatrixOps {
+    private MatrixOps() {
+    }
+
+    /** out = a·b. */
+    public static void mult(Matrix a, Matrix b, Matrix out) {
+        gemm(false, false, a, b, 0f, out);
+    }
+
+    /** out += a·b. */
+    public static void multAdd(Matrix a, Matrix b, Matrix out) {
+        gemm(false, false, a, b, 1f, out);
+    }
+
+    /** out = aᵀ·b. */
+    public static void multTransA(Matrix a, Matrix b, Matrix out) {
+        gemm(true, false, a, b, 0f, out);
+    }
+
+    /** out += aᵀ·b. */
+    public static void multAddTransA(Matrix a, Matrix b, Matrix out) {
+        gemm(true, false, a, b, 1f, out);
+    }
+
+    /** out = a·bᵀ. */
+    public static void multTransB(Matrix a, Matrix b, Matrix out) {
+        gemm(false, true, a, b, 0f, out);
+    }
+
+    /** out += a·bᵀ. */
+    public static void multAddTransB(Matrix a, Matrix b, Matrix out) {
+        gemm(false, true, a, b, 1f, out);
+    }
+
+    private static void gemm(boolean transA, boolean transB, Matrix a, Matrix b, float beta, Matrix out) {
+        int m = transA ? a.cols : a.rows;
+        int k = transA ? a.rows : a.cols;
+        int kb = transB ? b.cols : b.rows;
+        int n = transB ? b.rows : b.cols;
+        if (k != kb || out.rows != m || out.cols != n) {
+            throw new IllegalArgumentException("product shapes: " + a.shape() + (transA ? "ᵀ" : "") + " · "
+                    + b.shape() + (transB ? "ᵀ" : "") + " -> " + out.shape());
+        }
+        if (k == 0) {
+            if (beta == 0f) {
+                out.fill(0f);
+            }
+            return;
+        }
+        Blas.sgemm(transA, transB, m, n, k, 1f, a.data, 0, a.cols, b.data, 0, b.cols, beta, out.data, 0, out.cols);
+    }
+
+    /** out[b] = z[b]·W_b for every example b: z is B×n1, w is B×(n1·n2), out is B×n2. */
+    public static void multBatched(Matrix z, Matrix w, Matrix out) {
+        batchedGemv(z, w, out, true, 0f);
+    }
+
+    /** out[b] += z[b]·W_b. */
+    public static void multAddBatched(Matrix z, Matrix w, Matrix out) {
+        batchedGemv(z, w, out, true, 1f);
+    }
+
+    /** out[b] = y[b]·W_bᵀ for every example b: y is B×n2, w is B×(n1·n2), out is B×n1. */
+    public static void multBatchedTransW(Matrix y, Matrix w, Matrix out) {
+        batchedGemv(y, w, out, false, 0f);
+    }
+
+    /** out[b] += y[b]·W_bᵀ. */
+    public static void multAddBatchedTransW(Matrix y, Matrix w, Matrix out) {
+        batchedGemv(y, w, out, false, 1f);
+    }
+
+    /**
+     * One matrix-vector product per example. With vecTimesW the vector multiplies W_b from the left (length n1, result
+     * n2, which is W_bᵀ·v in BLAS terms); otherwise it multiplies W_bᵀ from the left (length n2, result n1).
+     */
+    private static void batchedGemv(Matrix v, Matrix w, Matrix out, boolean vecTimesW, float beta) {
+        int n1 = vecTimesW ? v.cols : out.cols;
+        int n2 = vecTimesW ? out.cols : v.cols;
+        if (v.rows != w.rows || out.rows != w.rows || w.cols != n1 * n2) {
+            throw new IllegalArgumentException("batched product shapes: " + v.shape() + " with W " + w.shape()
+                    + " -> " + out.shape() + " (W rows must be n1·n2 = " + n1 + "·" + n2 + ")");
+        }
+        int stride = w.cols;
+        for (int b = 0; b < w.rows; b++) {
+            Blas.sgemv(vecTimesW, n1, n2, 1f, w.data, b * stride, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+        }
+    }
+
+    /** W_b += z[b]ᵀ·y[b] for every example b (a rank-one update each): z is B×n1, y is B×n2, w is B×(n1·n2). */
+    public static void addOuterBatched(Matrix z, Matrix y, Matrix w) {
+        int n1 = z.cols;
+        int n2 = y.cols;
+        if (z.rows != w.rows || y.rows != w.rows || w.cols != n1 * n2) {
+            throw new IllegalArgumentException("batched outer product shapes: " + z.shape() + " ⊗ " + y.shape()
+                    + " into " + w.shape());
+        }
+        float[] wd = w.data;
+        for (int b = 0; b < w.rows; b++) {
+            int zOff = b * n1;
+            int yOff = b * n2;
+            int wOff = b * w.cols;
+            for (int i = 0; i < n1; i++) {
+                float zi = z.data[zOff + i];
+                if (zi == 0f) {
+                    continue; // binary and sparse latents make this common
+                }
+                int row = wOff + i * n2;
+                for (int j = 0; j < n2; j++) {
+                    wd[row + j] += zi * y.data[yOff + j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dvae.math.tensor;
+
+/** Numerically stable scalar functions shared by the tape's operations and the samplers. */
+public final class Scalars {
+    private Scalars() {
+    }
+
+    /** σ(x) = 1/(1 + e^−x), without overflow for large |x|. */
+    public static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1 / (1 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1 + e);
+    }
+
+    /** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|): exact for large |x|. */
+    public static double softplus(double x) {
+        return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    /** log σ(x) = −softplus(−x). */
+    public static double logSigmoid(double x) {
+        return -softplus(-x);
+    }
+}
