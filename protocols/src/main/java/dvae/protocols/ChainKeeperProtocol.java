@@ -2,7 +2,6 @@ package dvae.protocols;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
-import com.fasterxml.jackson.annotation.JsonCreator;
 
 /**
  * Messages of a chain keeper, the owner of the persistent posterior chain states of one range of training examples.
@@ -39,9 +38,6 @@ public final class ChainKeeperProtocol {
     }
 
     public record ChainsStored(int[] examples) implements Reply {
-        @JsonCreator
-        public ChainsStored {
-        }
     }
 
     public record ChainsSnapshotted(String directory, int firstExample, int exampleCount) implements Reply {
@@ -52,8 +48,5 @@ public final class ChainKeeperProtocol {
     }
 
     public record ChainsRefused(String reason) implements Reply {
-        @JsonCreator
-        public ChainsRefused {
-        }
     }
 }

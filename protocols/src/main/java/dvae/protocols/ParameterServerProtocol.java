@@ -2,7 +2,6 @@ package dvae.protocols;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
-import com.fasterxml.jackson.annotation.JsonCreator;
 
 /**
  * Messages of the parameter server, the single writer of the flat parameter vector. Every applied gradient raises
@@ -24,9 +23,6 @@ public final class ParameterServerProtocol {
 
     /** Asks for the current parameters; the reply is large, so send it to an actor listed in large-message-destinations. */
     public record Pull(ActorRef<Parameters> replyTo) implements Command {
-        @JsonCreator
-        public Pull {
-        }
     }
 
     public record Parameters(long version, Tensor values) implements WorkerProtocol.Command {
@@ -75,9 +71,6 @@ public final class ParameterServerProtocol {
     }
 
     public record GetMetrics(ActorRef<Metrics> replyTo) implements Command {
-        @JsonCreator
-        public GetMetrics {
-        }
     }
 
     /** Counts since the server started; every push is counted once under exactly one heading. */
