@@ -57,7 +57,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         }
     }
 
-    /** The server starts at {@code version} with a copy of {@code parameters} (fresh, or restored from a checkpoint). */
+    /** The server starts at {@code version} with a copy of {@code parameters} (fresh, or from a checkpoint). */
     public static Behavior<Command> create(Config config, float[] parameters, long version, GradientApplier applier,
                                            CheckpointWriter checkpoints) {
         return Behaviors.<Object>setup(ctx -> new ParameterServer(ctx, config, parameters.clone(), version, applier,
@@ -178,7 +178,10 @@ public final class ParameterServer extends AbstractBehavior<Object> {
                 (after, failure) -> new Applied(push, stepScale, after, failure));
     }
 
-    /** On the maths lane: empty when the gradient is not finite (the parameters are then left alone). */
+    /**
+     * On the maths lane: applies the gradient and returns a copy of the result for pulls (which so never see a half
+     * applied vector); empty when the gradient is not finite, and then the parameters are left alone.
+     */
     private Optional<Tensor> apply(Tensor gradient, float stepScale, long step) {
         float[] g = gradient.toFloats();
         for (float x : g) {

@@ -11,7 +11,8 @@ class ClusterSettingsTest {
 
     @Test
     void overridingTheSeedPortOrHostMovesTheSeedNodeAndTheBindAddressWithIt() {
-        Config config = SettingsLoader.load(null, List.of("dvae.cluster.seed-port=26001", "dvae.cluster.host=10.1.2.3"));
+        Config config = SettingsLoader.load(null,
+                List.of("dvae.cluster.seed-port=26001", "dvae.cluster.host=10.1.2.3"));
         List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
         assertEquals(1, seeds.size());
         assertTrue(seeds.get(0).endsWith("dvae@10.1.2.3:26001"), seeds.get(0));
@@ -23,7 +24,8 @@ class ClusterSettingsTest {
     void theDefaultsBindToLoopbackAndBindMessagesToJacksonCbor() {
         Config config = SettingsLoader.load(null, List.of());
         assertEquals("127.0.0.1", config.getString("akka.remote.artery.canonical.hostname"));
-        assertEquals("jackson-cbor", config.getString("akka.actor.serialization-bindings.\"dvae.protocols.CborSerializable\""));
+        assertEquals("jackson-cbor",
+                config.getString("akka.actor.serialization-bindings.\"dvae.protocols.CborSerializable\""));
         assertEquals("cluster", config.getString("akka.actor.provider"));
     }
 }

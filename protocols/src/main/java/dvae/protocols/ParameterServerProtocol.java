@@ -8,8 +8,9 @@ import akka.actor.typed.receptionist.ServiceKey;
  * the version by one. Workers pull parameters when theirs are too old (each {@link Ack} tells them the current
  * version), push gradients stamped with (worker id, sequence number, version computed at), and keep at most the
  * credit window of pushes unacknowledged: a push beyond it is {@link Rejected} with {@link Rejected.Reason#NO_CREDIT}.
- * A repeated (worker id, sequence number) is acknowledged again but never applied twice, so retries are safe;
- * sequence numbers of one worker increase, and a rejected push is retried before a new one is sent.
+ * A repeated (worker id, sequence number) is acknowledged again but never applied twice, so retries are safe.
+ * Sequence numbers of one worker increase: a push refused for credit is retried, after an acknowledgement, before
+ * a new one is sent (the server takes any number at or below one it has settled for a duplicate).
  */
 public final class ParameterServerProtocol {
     private ParameterServerProtocol() {
@@ -21,7 +22,7 @@ public final class ParameterServerProtocol {
     public sealed interface Command extends CborSerializable {
     }
 
-    /** Asks for the current parameters; the reply is large, so send it to an actor listed in large-message-destinations. */
+    /** Asks for the current parameters; the reply is large: reply to an actor in large-message-destinations. */
     public record Pull(ActorRef<Parameters> replyTo) implements Command {
     }
 
@@ -36,9 +37,9 @@ public final class ParameterServerProtocol {
     }
 
     /**
-     * The push with this (worker id, seq) is settled: applied now with the given step scale ({@code duplicate} false),
-     * or settled before ({@code duplicate} true, scale 0: nothing applied this time). {@code version} is the server's
-     * version after it.
+     * The push with this (worker id, seq) was applied with the given step scale ({@code duplicate} false), or is a
+     * copy of one received before ({@code duplicate} true, scale 0: nothing applied for this copy; the first copy
+     * gets its own reply). {@code version} is the server's version after it.
      */
     public record Ack(String workerId, long seq, long version, float stepScale, boolean duplicate)
             implements PushReply {
@@ -57,7 +58,7 @@ public final class ParameterServerProtocol {
         }
     }
 
-    /** Writes a checkpoint into {@code directory} (a path on the server's machine) once the queued pushes are applied. */
+    /** Writes a checkpoint into {@code directory} (on the server's machine) once the queued pushes are applied. */
     public record Checkpoint(String directory, ActorRef<CheckpointReply> replyTo) implements Command {
     }
 
@@ -73,7 +74,10 @@ public final class ParameterServerProtocol {
     public record GetMetrics(ActorRef<Metrics> replyTo) implements Command {
     }
 
-    /** Counts since the server started; every push is counted once under exactly one heading. */
+    /**
+     * Counts since the server started. Every push is counted once, as applied, droppedStale, duplicates, noCredit,
+     * malformed or nonFinite; downWeighted counts the applied ones whose step was scaled down.
+     */
     public record Metrics(long version, long applied, long downWeighted, long droppedStale, long duplicates,
                           long noCredit, long malformed, long nonFinite, long checkpoints) implements CborSerializable {
     }

@@ -48,7 +48,8 @@ class TensorTest {
     @Test
     void tensorsAreValues() {
         assertEquals(Tensor.ofFloats(new float[] {1, 2}, 2), Tensor.ofFloats(new float[] {1, 2}, 2));
-        assertEquals(Tensor.ofFloats(new float[] {1, 2}, 2).hashCode(), Tensor.ofFloats(new float[] {1, 2}, 2).hashCode());
+        assertEquals(Tensor.ofFloats(new float[] {1, 2}, 2).hashCode(),
+                Tensor.ofFloats(new float[] {1, 2}, 2).hashCode());
         assertFalse(Tensor.ofFloats(new float[] {1, 2}, 2).equals(Tensor.ofFloats(new float[] {1, 2}, 1, 2)));
     }
 }
