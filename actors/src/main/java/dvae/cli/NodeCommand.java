@@ -38,9 +38,10 @@ final class NodeCommand implements Callable<Integer> {
         }
         Settings s = settings.load();
         int listenOn = port != null ? port : s.intAtLeast("dvae.cluster.seed-port", 0) + index;
+        List<String> nodeRoles = roles != null ? roles : rolesOf(s.stringList("dvae.cluster.node-roles"), index);
         Config config = ConfigFactory.parseMap(Map.of(
-                "akka.remote.artery.canonical.port", listenOn,
-                "akka.cluster.roles", roles != null ? roles : rolesOfIndex(s))).withFallback(s.config());
+                "akka.remote.artery.canonical.port", listenOn, "akka.cluster.roles", nodeRoles))
+                .withFallback(s.config());
         // Training roles plug in here as their behaviours land.
         ActorSystem<?> system = ActorSystem.create(Guardian.create(List.of()),
                 s.string("dvae.cluster.system-name"), config);
@@ -48,8 +49,8 @@ final class NodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> rolesOfIndex(Settings s) {
-        List<String> perNode = s.stringList("dvae.cluster.node-roles");
+    /** Node {@code index}'s roles: entry {@code index} of the list (its last past the end), split at commas. */
+    static List<String> rolesOf(List<String> perNode, int index) {
         if (perNode.isEmpty()) {
             return List.of();
         }

@@ -28,4 +28,13 @@ class ClusterSettingsTest {
                 config.getString("akka.actor.serialization-bindings.\"dvae.protocols.CborSerializable\""));
         assertEquals("cluster", config.getString("akka.actor.provider"));
     }
+
+    @Test
+    void nodeIndexPicksItsRolesFromTheListAndNodesPastTheEndTakeTheLastEntry() {
+        List<String> perNode = List.of("parameter-server, chain-keeper", "worker");
+        assertEquals(List.of("parameter-server", "chain-keeper"), NodeCommand.rolesOf(perNode, 0));
+        assertEquals(List.of("worker"), NodeCommand.rolesOf(perNode, 1));
+        assertEquals(List.of("worker"), NodeCommand.rolesOf(perNode, 5));
+        assertEquals(List.of(), NodeCommand.rolesOf(List.of(), 2));
+    }
 }
