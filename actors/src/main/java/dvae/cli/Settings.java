@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dvae.math.BadInputException;
 import java.util.Arrays;
+import java.util.List;
 
 /** Typed, range-checked reads of loaded settings: each bad value is a one-line error naming its key. */
 public record Settings(Config config) {
@@ -47,6 +48,10 @@ public record Settings(Config config) {
 
     public String string(String key) {
         return read(key, () -> config.getString(key), "a string");
+    }
+
+    public List<String> stringList(String key) {
+        return read(key, () -> config.getStringList(key), "a list of strings");
     }
 
     public boolean bool(String key) {

@@ -23,8 +23,12 @@ public final class SettingsLoader {
     }
 
     public static Config load(Path configFile, List<String> sets) {
-        Config defaults = ConfigFactory.load();
-        Config merged = defaults;
+        // Merged unresolved and resolved once at the end, so an override reaches the settings that refer to it
+        // (e.g. --set dvae.cluster.seed-port=... moves akka.cluster.seed-nodes too).
+        Config unresolved = ConfigFactory.defaultOverrides().withFallback(ConfigFactory.defaultApplication())
+                .withFallback(ConfigFactory.defaultReferenceUnresolved());
+        Config defaults = unresolved.resolve();
+        Config merged = unresolved;
         if (configFile != null) {
             merged = checked(parseFile(configFile), defaults, "config file " + configFile).withFallback(merged);
         }
