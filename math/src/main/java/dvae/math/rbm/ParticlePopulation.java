@@ -40,9 +40,18 @@ final class ParticlePopulation {
 
     /** Draws every particle from the base distribution at β = 0 and clears weights and the log-Z ratio. */
     void sampleBase(Rbm rbm, AnnealingBase base) {
+        sampleIndependent(rbm.b1(), base.biasScale(0));
+    }
+
+    /** Draws every particle uniformly and clears weights and the log-Z ratio. */
+    void randomize() {
+        sampleIndependent(new float[n1], 0f);
+    }
+
+    private void sampleIndependent(float[] bias, float biasScale) {
         float[] zeros = gibbs.activations(size * n1);
         Arrays.fill(zeros, 0, size * n1, 0f);
-        gibbs.sample(zeros, 0f, rbm.b1(), 0, base.biasScale(0), size, n1, z1, 0);
+        gibbs.sample(zeros, 0f, bias, 0, biasScale, size, n1, z1, 0);
         Arrays.fill(logWeights, 0);
         committedLogRatio = 0;
     }
