@@ -37,14 +37,6 @@ final class PendingCommands {
         }
     }
 
-    @Command(name = "logz", mixinStandardHelpOptions = true,
-            description = "Estimate an RBM's log partition function (not implemented yet).")
-    static final class Logz extends Pending {
-        String what() {
-            return "logz";
-        }
-    }
-
     @Command(name = "experiment", mixinStandardHelpOptions = true,
             description = "Run one of the paper's experiments (not implemented yet).")
     static final class Experiment extends Pending {

@@ -1,0 +1,93 @@
+package dvae.math.rbm;
+
+import dvae.math.blas.Blas;
+import dvae.math.random.RandomStream;
+
+/**
+ * Block-Gibbs sweeps for batches of chains: each sweep samples z2 ~ Bern(σ(z1W + b2)), then z1 ~ Bern(σ(z2Wᵀ +
+ * b1)). Chain states are row-major float 0/1 arrays (chains × n1 and chains × n2); the matrix products go to BLAS
+ * and the Bernoulli draws to {@link VectorMath}. Tempered sweeps scale the couplings by sw and the biases by sb,
+ * which covers annealing from the uniform distribution (sw = sb = β) and from the biases (sw = β, sb = 1).
+ *
+ * <p>An engine owns its scratch buffers and random stream: one per thread.
+ */
+public final class BlockGibbs {
+    private final RandomStream rng;
+    private float[] act = new float[0];
+    private float[] uniforms = new float[0];
+
+    public BlockGibbs(RandomStream rng) {
+        this.rng = rng;
+    }
+
+    public RandomStream random() {
+        return rng;
+    }
+
+    /** Runs {@code sweeps} sweeps of {@code chains} chains of one RBM; z1 is read and written, z2 written. */
+    public void sweeps(Rbm rbm, float[] z1, float[] z2, int chains, int sweeps) {
+        sweeps(rbm, z1, z2, chains, sweeps, 1f, 1f);
+    }
+
+    /** Sweeps at the tempered distribution ∝ exp(sb·(b1·z1 + b2·z2) + sw·z1ᵀWz2). */
+    public void sweeps(Rbm rbm, float[] z1, float[] z2, int chains, int sweeps, float sw, float sb) {
+        for (int s = 0; s < sweeps; s++) {
+            sampleSide2(rbm.w(), 0, rbm.b2(), 0, rbm.n1(), rbm.n2(), z1, 0, z2, 0, chains, sw, sb);
+            sampleSide1(rbm.w(), 0, rbm.b1(), 0, rbm.n1(), rbm.n2(), z2, 0, z1, 0, chains, sw, sb);
+        }
+    }
+
+    /**
+     * Runs {@code sweeps} sweeps for every example of a batch of per-example RBMs, each with {@code replicas} chains:
+     * z1 is batch × replicas × n1 (read and written), z2 batch × replicas × n2 (written). All sweeps of one example
+     * run before the next, so its couplings stay in cache.
+     */
+    public void sweeps(RbmBatch batch, int replicas, float[] z1, float[] z2, int sweeps) {
+        int n1 = batch.n1();
+        int n2 = batch.n2();
+        for (int e = 0; e < batch.size(); e++) {
+            int wOff = e * n1 * n2;
+            int z1Off = e * replicas * n1;
+            int z2Off = e * replicas * n2;
+            for (int s = 0; s < sweeps; s++) {
+                sampleSide2(batch.w(), wOff, batch.b2(), e * n2, n1, n2, z1, z1Off, z2, z2Off, replicas, 1f, 1f);
+                sampleSide1(batch.w(), wOff, batch.b1(), e * n1, n1, n2, z2, z2Off, z1, z1Off, replicas, 1f, 1f);
+            }
+        }
+    }
+
+    /** z2 ~ Bern(σ(sw·z1W + sb·b2)) for {@code rows} chains. */
+    void sampleSide2(float[] w, int wOff, float[] b2, int b2Off, int n1, int n2,
+                     float[] z1, int z1Off, float[] z2, int z2Off, int rows, float sw, float sb) {
+        float[] a = activations(rows * n2);
+        Blas.sgemm(false, false, rows, n2, n1, 1f, z1, z1Off, n1, w, wOff, n2, 0f, a, 0, n2);
+        sample(a, sw, b2, b2Off, sb, rows, n2, z2, z2Off);
+    }
+
+    /** z1 ~ Bern(σ(sw·z2Wᵀ + sb·b1)) for {@code rows} chains. */
+    void sampleSide1(float[] w, int wOff, float[] b1, int b1Off, int n1, int n2,
+                     float[] z2, int z2Off, float[] z1, int z1Off, int rows, float sw, float sb) {
+        float[] a = activations(rows * n1);
+        Blas.sgemm(false, true, rows, n1, n2, 1f, z2, z2Off, n2, w, wOff, n2, 0f, a, 0, n1);
+        sample(a, sw, b1, b1Off, sb, rows, n1, z1, z1Off);
+    }
+
+    /** out = Bern(σ(actScale·act + biasScale·bias)) over rows × cols, with fresh uniforms. */
+    void sample(float[] act, float actScale, float[] bias, int biasOff, float biasScale, int rows, int cols,
+                float[] out, int outOff) {
+        int n = rows * cols;
+        if (uniforms.length < n) {
+            uniforms = new float[n];
+        }
+        rng.fillUniform(uniforms, 0, n);
+        VectorMath.sampleBernoulli(act, 0, actScale, bias, biasOff, biasScale, rows, cols, uniforms, out, outOff);
+    }
+
+    /** The shared activation buffer, grown on demand. */
+    float[] activations(int n) {
+        if (act.length < n) {
+            act = new float[n];
+        }
+        return act;
+    }
+}

@@ -1,0 +1,54 @@
+package dvae.math.rbm;
+
+import dvae.math.blas.PeakFlops;
+import dvae.math.random.RandomStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Block-Gibbs throughput of one prior-sampler step (1000 chains × 40 sweeps) against its floor: the step's
+ * floating-point operations (two products of chains × n1 × n2 per sweep) at the peak rate measured in the same run.
+ * Random numbers and sigmoids count against the step, not the floor.
+ */
+public final class GibbsBenchmark {
+    public static final int CHAINS = 1000;
+    public static final int SWEEPS = 40;
+    private static final int WARM_UP_STEPS = 5;
+    private static final int TIMED_STEPS = 7;
+    private static final int PEAK_REPEATS = 5;
+
+    private GibbsBenchmark() {
+    }
+
+    public record Case(String name, double msPerStep, double floorMs, double ratioToFloor) {
+    }
+
+    public record Report(double peakGflops, List<Case> cases) {
+    }
+
+    /** Measures the peak, then each n+n case: best of the timed steps after warm-up. */
+    public static Report run(int... sides) {
+        double peak = PeakFlops.measureGflops(PEAK_REPEATS);
+        List<Case> cases = new ArrayList<>();
+        for (int n : sides) {
+            Rbm rbm = Rbm.random(n, n, 0.1, n);
+            float[] z1 = new float[CHAINS * n];
+            float[] z2 = new float[CHAINS * n];
+            BlockGibbs gibbs = new BlockGibbs(RandomStream.forPurpose(n, "bench-gibbs"));
+            for (int s = 0; s < WARM_UP_STEPS; s++) {
+                gibbs.sweeps(rbm, z1, z2, CHAINS, SWEEPS);
+            }
+            long best = Long.MAX_VALUE;
+            for (int s = 0; s < TIMED_STEPS; s++) {
+                long t0 = System.nanoTime();
+                gibbs.sweeps(rbm, z1, z2, CHAINS, SWEEPS);
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            double flops = 4.0 * CHAINS * n * n * SWEEPS;
+            double floorMs = flops / peak / 1e6;
+            double ms = best / 1e6;
+            cases.add(new Case(n + "+" + n, ms, floorMs, ms / floorMs));
+        }
+        return new Report(peak, cases);
+    }
+}

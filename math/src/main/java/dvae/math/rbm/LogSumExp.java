@@ -1,0 +1,52 @@
+package dvae.math.rbm;
+
+/** Log-domain reductions in double, for partition functions and importance weights. */
+final class LogSumExp {
+    private LogSumExp() {
+    }
+
+    static double logSumExp(double[] x, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(x[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /** log((1/n) Σ exp(x_i)). */
+    static double logMeanExp(double[] x) {
+        return logSumExp(x, x.length) - Math.log(x.length);
+    }
+
+    /**
+     * The standard deviation of logMeanExp(x) as an estimator, by the delta method: sd(mean of e^x)/mean of e^x,
+     * with the sample standard deviation of the e^x divided by √n.
+     */
+    static double sdOfLogMeanExp(double[] x) {
+        int n = x.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double sumSq = 0;
+        for (double v : x) {
+            double e = Math.exp(v - max);
+            sum += e;
+            sumSq += e * e;
+        }
+        double mean = sum / n;
+        double variance = Math.max(0, (sumSq - n * mean * mean) / (n - 1));
+        return Math.sqrt(variance / n) / mean;
+    }
+}

@@ -1,0 +1,81 @@
+package dvae.math.rbm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dvae.math.random.RandomStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every estimator against exact enumeration on random RBMs (W and biases ~ scale·N(0,1)). Settings are reduced from
+ * the evaluation defaults to keep the suite fast: 300 temperatures × 256 chains; the defaults' own check runs 20+20
+ * at 10,000 × 1,024 for AIS only.
+ */
+class AnnealingTest {
+    private static final int TEMPS = 300;
+    private static final int CHAINS = 256;
+    /** The exact value must lie within this many standard deviations of each estimate. */
+    private static final double SIGMAS = 4;
+
+    @Test
+    void estimatorsAgreeWithExactAcrossSizesAndScales() {
+        int[][] shapes = {{10, 10}, {12, 20}, {20, 20}};
+        double[] scales = {0.5, 1.0};
+        long seed = 100;
+        for (int[] shape : shapes) {
+            for (double scale : scales) {
+                Rbm rbm = Rbm.random(shape[0], shape[1], scale, seed++);
+                double exact = ExactRbm.logZ(rbm);
+                for (AnnealingBase base : AnnealingBase.values()) {
+                    String label = shape[0] + "+" + shape[1] + " scale " + scale + " base " + base.label();
+                    assertClose(exact, Annealing.ais(rbm, TEMPS, CHAINS, base, new RandomStream(seed)).estimate(), label);
+                    assertClose(exact, Annealing.reverseAis(rbm, TEMPS, CHAINS, base, new RandomStream(seed)), label);
+                    assertClose(exact, Annealing.populationAnnealing(rbm, TEMPS, CHAINS, base, new RandomStream(seed)),
+                            label);
+                }
+            }
+        }
+    }
+
+    @Test
+    void forwardAndReverseAisBracketExactWhenTheLadderIsShort() {
+        // Few temperatures on strong couplings make both biases visible: E[log Ẑ_ais] ≤ log Z ≤ E[log Ẑ_rais].
+        Rbm rbm = Rbm.random(16, 16, 1.5, 7);
+        double exact = ExactRbm.logZ(rbm);
+        LogZEstimate forward = Annealing.ais(rbm, 30, 2000, AnnealingBase.UNIFORM, new RandomStream(1)).estimate();
+        LogZEstimate reverse = Annealing.reverseAis(rbm, 30, 2000, AnnealingBase.UNIFORM, new RandomStream(2));
+        assertTrue(forward.logZ() < exact && exact < reverse.logZ(),
+                "ais " + forward.logZ() + " ≤ exact " + exact + " ≤ rais " + reverse.logZ());
+    }
+
+    @Test
+    void defaultPriorAisIsWithinFiveHundredthsOfANatOnTwentyPlusTwenty() {
+        Rbm rbm = Rbm.random(20, 20, 1.0, 3);
+        LogZEstimate ais = Annealing.ais(rbm, Annealing.PRIOR_TEMPS, Annealing.PRIOR_CHAINS, AnnealingBase.UNIFORM,
+                new RandomStream(4)).estimate();
+        assertEquals(ExactRbm.logZ(rbm), ais.logZ(), 0.05);
+        assertEquals(Annealing.PRIOR_TEMPS, ais.temps());
+        assertEquals(Annealing.PRIOR_CHAINS, ais.chains());
+    }
+
+    @Test
+    void aisReturnsItsFinalParticlesAsSamplesOfTheRbm() {
+        Rbm rbm = Rbm.random(6, 5, 1.0, 9);
+        Annealing.AisRun run = Annealing.ais(rbm, 200, 20_000, AnnealingBase.BIASES, new RandomStream(5));
+        NegativePhase exact = ExactRbm.moments(rbm);
+        double[] mean = new double[6];
+        for (int p = 0; p < 20_000; p++) {
+            for (int i = 0; i < 6; i++) {
+                mean[i] += run.z1()[p * 6 + i] / 20_000;
+            }
+        }
+        ExactRbmTest.assertArrayClose(exact.meanZ1(), mean, 5 * 0.5 / Math.sqrt(20_000));
+        assertEquals(20_000, run.logWeights().length);
+    }
+
+    private static void assertClose(double exact, LogZEstimate estimate, String label) {
+        assertTrue(estimate.sd() > 0 && estimate.sd() < 0.1, label + " " + estimate.method() + " sd " + estimate.sd());
+        assertEquals(exact, estimate.logZ(), SIGMAS * estimate.sd() + 1e-3,
+                label + " " + estimate.method() + " sd " + estimate.sd());
+    }
+}

@@ -1,0 +1,102 @@
+package dvae.math.rbm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dvae.math.random.RandomStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Negative-phase statistics of both prior samplers against exact enumeration. With P equally weighted particles a
+ * mean of binary units has standard error at most 0.5/√P (less with Rao-Blackwellisation, more with unequal
+ * weights, which the ESS threshold bounds by a factor √2); the tolerances are five of those.
+ */
+class PriorSamplerTest {
+    private static final int PARTICLES = 8000;
+    private static final double TOLERANCE = 5 * Math.sqrt(2) * 0.5 / Math.sqrt(PARTICLES);
+
+    @Test
+    void populationAnnealingMatchesExactMomentsAndLogZ() {
+        Rbm rbm = Rbm.random(6, 5, 1.0, 41);
+        var sampler = new PopulationAnnealingSampler(6, 5, settings(0), new RandomStream(1));
+        assertMatches(ExactRbm.moments(rbm), sampler.step(rbm));
+        assertEquals(ExactRbm.logZ(rbm), sampler.logZ(), 0.02);
+    }
+
+    @Test
+    void persistentPopulationFollowsMovingParametersAndTracksLogZ() {
+        Rbm from = Rbm.random(8, 6, 1.0, 42);
+        Rbm to = Rbm.random(8, 6, 1.0, 43);
+        var sampler = new PopulationAnnealingSampler(8, 6, settings(0), new RandomStream(2));
+        int moves = 20;
+        NegativePhase phase = null;
+        for (int t = 0; t <= moves; t++) {
+            phase = sampler.step(interpolate(from, to, (double) t / moves));
+        }
+        assertMatches(ExactRbm.moments(to), phase);
+        assertEquals(ExactRbm.logZ(to), sampler.logZ(), 0.05);
+    }
+
+    @Test
+    void ladderEachStepReannealsFromUniform() {
+        Rbm rbm = Rbm.random(7, 7, 1.0, 44);
+        var sampler = new PopulationAnnealingSampler(7, 7, settings(200), new RandomStream(3));
+        sampler.step(Rbm.random(7, 7, 1.0, 45));
+        assertMatches(ExactRbm.moments(rbm), sampler.step(rbm));
+        assertEquals(ExactRbm.logZ(rbm), sampler.logZ(), 0.03);
+    }
+
+    @Test
+    void pcdMatchesExactMoments() {
+        Rbm rbm = Rbm.random(6, 5, 1.0, 46);
+        var sampler = new PcdSampler(6, 5, PARTICLES, 50, new RandomStream(4));
+        assertMatches(ExactRbm.moments(rbm), sampler.step(rbm));
+        assertEquals(Double.NaN, sampler.logZ());
+    }
+
+    @Test
+    void restoredSamplersContinueBitExactly() {
+        Rbm a = Rbm.random(9, 7, 1.0, 47);
+        Rbm b = Rbm.random(9, 7, 1.0, 48);
+        PriorSampler[] originals = {
+            new PopulationAnnealingSampler(9, 7, new PopulationAnnealingSampler.Settings(300, 5, 0.5, 50, 0),
+                    new RandomStream(5)),
+            new PcdSampler(9, 7, 300, 5, new RandomStream(5))};
+        PriorSampler[] copies = {
+            new PopulationAnnealingSampler(9, 7, new PopulationAnnealingSampler.Settings(300, 5, 0.5, 50, 0),
+                    new RandomStream(99)),
+            new PcdSampler(9, 7, 300, 5, new RandomStream(99))};
+        for (int k = 0; k < originals.length; k++) {
+            originals[k].step(a);
+            copies[k].restore(originals[k].state());
+            NegativePhase expected = originals[k].step(b);
+            NegativePhase actual = copies[k].step(b);
+            assertArrayEquals(expected.meanZ1Z2(), actual.meanZ1Z2(), 0.0);
+            assertArrayEquals(expected.meanZ1(), actual.meanZ1(), 0.0);
+            assertEquals(originals[k].logZ(), copies[k].logZ(), 0.0);
+        }
+    }
+
+    private static PopulationAnnealingSampler.Settings settings(int ladderTemps) {
+        return new PopulationAnnealingSampler.Settings(PARTICLES, 40, 0.5, 300, ladderTemps);
+    }
+
+    private static Rbm interpolate(Rbm from, Rbm to, double t) {
+        return new Rbm(from.n1(), from.n2(), mix(from.w(), to.w(), t), mix(from.b1(), to.b1(), t),
+                mix(from.b2(), to.b2(), t));
+    }
+
+    private static float[] mix(float[] a, float[] b, double t) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (float) ((1 - t) * a[i] + t * b[i]);
+        }
+        return out;
+    }
+
+    private static void assertMatches(NegativePhase exact, NegativePhase sampled) {
+        ExactRbmTest.assertArrayClose(exact.meanZ1(), sampled.meanZ1(), TOLERANCE);
+        ExactRbmTest.assertArrayClose(exact.meanZ2(), sampled.meanZ2(), TOLERANCE);
+        ExactRbmTest.assertArrayClose(exact.meanZ1Z2(), sampled.meanZ1Z2(), TOLERANCE);
+    }
+}
