@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  *
  * <p>The best checkpoint has the lowest score among those saved with one. A score under another metric name than
  * the best's replaces it: values of different metrics do not compare, and the newer metric is the one the run now
- * selects by. One writer per run (the trainer); readers (evaluation) may run beside it.
+ * selects by. One writer per run (the trainer); readers (evaluation) may run beside it: the index they read names
+ * only complete checkpoints, though a later save may prune one that is no longer among the last or the best.
  */
 public final class Checkpoints {
     public static final int DEFAULT_KEEP_LAST = 2;
@@ -215,7 +216,7 @@ public final class Checkpoints {
         return new Checkpoint(step, dir, description.score(), Collections.unmodifiableMap(metadata));
     }
 
-    static String dirName(long step) {
+    private static String dirName(long step) {
         return String.format(Locale.ROOT, "%s%07d", DIR_PREFIX, step);
     }
 

@@ -62,7 +62,7 @@ public final class ImageGrid {
         return image;
     }
 
-    static int grey(float value) {
+    private static int grey(float value) {
         float clamped = value >= 1 ? 1 : value > 0 ? value : 0; // NaN fails both tests: black
         return Math.round(clamped * 255);
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dvae.math.BadInputException;
 import dvae.math.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.FileOutputStream;
@@ -135,26 +134,33 @@ public final class MetricsLog implements Closeable {
      * written (or torn by a crash) and is skipped. A damaged complete line is a one-line error naming the line.
      */
     private static void scan(Path file, EntryVisitor visitor) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             long number = 0;
-            for (int b = in.read(); b >= 0; b = in.read()) {
-                if (b != '\n') {
-                    line.write(b);
-                    continue;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        line.write(buffer, start, i - start);
+                        visit(file, ++number, line.toString(StandardCharsets.UTF_8), visitor);
+                        line.reset();
+                        start = i + 1;
+                    }
                 }
-                number++;
-                String text = line.toString(StandardCharsets.UTF_8);
-                line.reset();
-                if (!text.isBlank()) {
-                    Map<String, Object> entry = parse(file, number, text);
-                    visitor.visit((Long) entry.get(STEP), entry, text);
-                }
+                line.write(buffer, start, n - start);
             }
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": no such file");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void visit(Path file, long number, String line, EntryVisitor visitor) {
+        if (!line.isBlank()) {
+            Map<String, Object> entry = parse(file, number, line);
+            visitor.visit((Long) entry.get(STEP), entry, line);
         }
     }
 

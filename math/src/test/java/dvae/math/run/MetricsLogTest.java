@@ -69,6 +69,19 @@ class MetricsLogTest {
     }
 
     @Test
+    void aLongLogIsReadWhole() {
+        int steps = 20_000; // about 0.5 MB: many read buffers, lines split across them
+        try (MetricsLog log = MetricsLog.append(file())) {
+            for (long step = 1; step <= steps; step++) {
+                log.write(entry(step, 1.0 / step));
+            }
+        }
+        NavigableMap<Long, Double> loss = MetricsLog.series(file(), "loss").get("loss");
+        assertEquals(steps, loss.size());
+        assertEquals(1.0 / 12_345, loss.get(12_345L));
+    }
+
+    @Test
     void anEntryNeedsAnIntegerStep() {
         try (MetricsLog log = MetricsLog.append(file())) {
             assertThrows(IllegalArgumentException.class, () -> log.write(Map.of("loss", 1.0)));
