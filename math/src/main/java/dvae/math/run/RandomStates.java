@@ -1,0 +1,48 @@
+package dvae.math.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dvae.math.BadInputException;
+import dvae.math.random.RandomStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The states of a run's named random streams as one JSON file (name → the stream's state words), so a resumed run
+ * continues every stream exactly where the checkpoint left it.
+ */
+public final class RandomStates {
+    private static final TypeReference<LinkedHashMap<String, long[]>> STATES = new TypeReference<>() {
+    };
+
+    private RandomStates() {
+    }
+
+    public static void write(Path file, Map<String, RandomStream> streams) {
+        Map<String, long[]> states = new LinkedHashMap<>();
+        streams.forEach((name, stream) -> states.put(name, stream.state()));
+        JsonFiles.write(file, states);
+    }
+
+    /**
+     * Restores each of {@code streams} in place from {@code file}. The names must match the file's exactly: a
+     * stream without a saved state, or a saved state without a stream, means the checkpoint belongs to another
+     * configuration, and continuing would not reproduce the run.
+     */
+    public static void restore(Path file, Map<String, RandomStream> streams) {
+        Map<String, long[]> states = JsonFiles.read(file, STATES);
+        if (!states.keySet().equals(streams.keySet())) {
+            throw new BadInputException(file + ": holds the random streams " + new TreeSet<>(states.keySet())
+                    + ", this run has " + new TreeSet<>(streams.keySet()));
+        }
+        streams.forEach((name, stream) -> {
+            long[] state = states.get(name);
+            try {
+                stream.restore(state == null ? new long[0] : state);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(file + ": stream " + name + ": " + e.getMessage());
+            }
+        });
+    }
+}
