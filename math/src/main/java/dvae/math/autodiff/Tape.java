@@ -78,7 +78,7 @@ public final class Tape {
 
     /**
      * Back-propagates from any output, given dLoss/dOutput (e.g. an upstream gradient, or weights in a test). Once per
-     * tape: a second pass would add every gradient again.
+     * tape, unless {@link #clearIntermediateGradients} runs in between: a second pass would add every gradient again.
      */
     public void backward(Var output, Matrix outputGrad) {
         Matrix.requireSameShape(output.value(), outputGrad);
@@ -99,6 +99,18 @@ public final class Tape {
                 r.backward().apply(r.output().grad());
             }
         }
+    }
+
+    /**
+     * Forgets the gradients of every recorded operation's output so that {@link #backward} can run again from another
+     * seed over the same forward pass (objectives whose parameter groups need different sample weights, such as the
+     * IW bound's). Parameter and variable gradients are not touched: they are the caller's to keep, copy or zero.
+     */
+    public void clearIntermediateGradients() {
+        for (Record r : records) {
+            r.output().clearGrad();
+        }
+        backwardDone = false;
     }
 
     /** Number of recorded operations. */

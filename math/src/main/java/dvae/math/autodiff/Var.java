@@ -54,6 +54,11 @@ public final class Var {
         return grad;
     }
 
+    /** Drops this intermediate value's gradient before another backward pass (never called on parameters). */
+    void clearGrad() {
+        grad = null;
+    }
+
     /** True once some gradient has reached this value, so its producer's backward has work to do. */
     boolean hasGrad() {
         return grad != null;

@@ -1,0 +1,47 @@
+package dvae.math.model;
+
+import dvae.math.autodiff.LinearOps;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.ReduceOps;
+import dvae.math.autodiff.ShapeOps;
+import dvae.math.autodiff.Var;
+import dvae.math.nn.Mlp;
+import dvae.math.nn.Mode;
+import dvae.math.random.RandomStream;
+import dvae.math.tensor.Matrix;
+
+/**
+ * p(x|ζ): an MLP from the latents to Bernoulli logits, plus the fixed data-bias offset logit(clip(mean_x, 1e-3,
+ * 1 − 1e-3)) so the network starts at the pixel marginals. In structured prediction it predicts the bottom half only.
+ */
+public final class Decoder {
+    private final Mlp net;
+    private final Matrix offset;
+    private final int firstPixel;
+
+    public Decoder(ParamSet params, ModelConfig config, float[] meanPixel, RandomStream rng) {
+        this.firstPixel = config.pixels() - config.predictedPixels();
+        this.net = Mlp.builder("decoder", config.latents()).hidden(config.decoderHidden())
+                .batchNorm(config.batchNorm()).output(config.predictedPixels()).build(params, rng);
+        this.offset = new Matrix(1, config.predictedPixels());
+        for (int i = 0; i < offset.cols; i++) {
+            double m = Math.min(Math.max(meanPixel[firstPixel + i], 1e-3), 1 - 1e-3);
+            offset.data[i] = (float) Math.log(m / (1 - m));
+        }
+    }
+
+    public Var logits(Var zeta, Mode mode) {
+        return LinearOps.addBias(net.forward(zeta, mode), zeta.tape().constant(offset));
+    }
+
+    /** log p(x|ζ) per row (rows × 1), over the predicted pixels of x. */
+    public Var logLikelihood(Var x, Var zeta, Mode mode) {
+        Var target = firstPixel == 0 ? x : ShapeOps.sliceColumns(x, firstPixel, x.cols());
+        return ReduceOps.bernoulliLogLikelihood(target, logits(zeta, mode));
+    }
+
+    /** The fixed output offset (for checkpoint manifests: a numpy user needs it to rebuild the decoder). */
+    public Matrix offset() {
+        return offset;
+    }
+}
