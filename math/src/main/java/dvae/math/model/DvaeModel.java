@@ -105,23 +105,37 @@ public final class DvaeModel {
     }
 
     /**
-     * One batch: builds the objective on a tape and back-propagates it into the parameters' gradients (which the
-     * caller zeroes beforehand).
+     * One training batch: builds the objective on a tape and back-propagates it into the parameters' gradients
+     * (which the caller zeroes beforehand).
      *
      * @param x        batch × pixels, binary
      * @param examples the training-set index of each row (addresses the persistent chains), or null
      * @param lambda   the warm-up factor of the ELBO and IW bound, or the entropy weight in structured prediction
      */
     public StepValues forwardBackward(Matrix x, int[] examples, double lambda, RandomStream rng) {
+        return objective(x, examples, lambda, rng, Mode.TRAIN, true);
+    }
+
+    /**
+     * The same objective without gradients, batch norm on its moving averages and fresh posterior chains: the
+     * training bound on held-out data (λ = 1 for the paper's bounds).
+     */
+    public StepValues evaluate(Matrix x, double lambda, RandomStream rng) {
+        return objective(x, null, lambda, rng, Mode.EVAL, false);
+    }
+
+    private StepValues objective(Matrix x, int[] examples, double lambda, RandomStream rng, Mode mode,
+                                 boolean differentiate) {
         Tape tape = new Tape();
         int[] rowExamples = examples == null ? null : repeatIndices(examples);
         Posterior.RelaxedSample sample = posterior.relaxedSample(tape.constant(encoderInput(x)), rowExamples,
-                config.samples(), Mode.TRAIN, rng);
+                config.samples(), mode, rng);
         Var target = tape.constant(config.samples() == 1 ? x : repeated(x));
+        Var logLikelihood = decoder.logLikelihood(target, sample.zeta(), mode);
         return switch (config.objective()) {
-            case ELBO -> elbo(tape, target, sample, lambda);
-            case IW -> importanceWeighted(tape, target, sample, lambda);
-            case STRUCT -> structured(tape, target, sample, lambda);
+            case ELBO -> elbo(logLikelihood, sample, lambda, differentiate);
+            case IW -> importanceWeighted(logLikelihood, sample, lambda, differentiate);
+            case STRUCT -> structured(logLikelihood, sample, lambda, differentiate);
         };
     }
 
@@ -135,11 +149,12 @@ public final class DvaeModel {
     }
 
     /** −log p(x|ζ) + λ·KL, averaged over the batch. */
-    private StepValues elbo(Tape tape, Var x, Posterior.RelaxedSample sample, double lambda) {
-        Var logLikelihood = decoder.logLikelihood(x, sample.zeta(), Mode.TRAIN);
+    private StepValues elbo(Var logLikelihood, Posterior.RelaxedSample sample, double lambda, boolean differentiate) {
         Var kl = sample.klWithoutLogZ(prior);
         Var loss = ReduceOps.mean(ElementwiseOps.sub(ElementwiseOps.scale(kl, (float) lambda), logLikelihood));
-        tape.backward(loss);
+        if (differentiate) {
+            loss.tape().backward(loss);
+        }
         return new StepValues(loss.value().data[0], mean(logLikelihood), mean(kl));
     }
 
@@ -149,12 +164,22 @@ public final class DvaeModel {
      * doubly reparameterised −Σ (λw̃_i² + (1 − λ)w̃_i) ∂log w_i / B. Two backward passes over one forward pass: batch
      * norm couples the rows, so one pass with reweighted rows would not be exact.
      */
-    private StepValues importanceWeighted(Tape tape, Var x, Posterior.RelaxedSample sample, double lambda) {
+    private StepValues importanceWeighted(Var logLikelihood, Posterior.RelaxedSample sample, double lambda,
+                                          boolean differentiate) {
         Var zeta = sample.zeta();
         Var logRatio = ElementwiseOps.sub(prior.relaxedLogDensity(zeta, config.relaxationKernel()), sample.logQ(zeta));
-        Var logLikelihood = decoder.logLikelihood(x, zeta, Mode.TRAIN);
         Var logWeight = ElementwiseOps.add(ElementwiseOps.scale(logRatio, (float) lambda), logLikelihood);
-        int rows = x.rows();
+        int k = config.samples();
+        double bound = ObjectiveOps.meanLogMeanExp(logWeight.value().data, k);
+        if (differentiate) {
+            backwardWithSeparateWeights(logWeight, lambda);
+        }
+        return new StepValues(-bound, mean(logLikelihood), mean(logRatio));
+    }
+
+    private void backwardWithSeparateWeights(Var logWeight, double lambda) {
+        Tape tape = logWeight.tape();
+        int rows = logWeight.rows();
         int k = config.samples();
         int batch = rows / k;
         double[] normalized = ObjectiveOps.normalizedWeights(logWeight.value().data, k);
@@ -176,8 +201,6 @@ public final class DvaeModel {
         tape.clearIntermediateGradients();
         tape.backward(logWeight, posteriorSeed);
         generativeGrads.forEach((p, g) -> System.arraycopy(g, 0, p.grad().data, 0, g.length));
-        double bound = ObjectiveOps.meanLogMeanExp(logWeight.value().data, k);
-        return new StepValues(-bound, mean(logLikelihood), mean(logRatio));
     }
 
     /** Parameters of q(z|x): everything the posterior registered under its name prefix. */
@@ -186,14 +209,16 @@ public final class DvaeModel {
     }
 
     /** −log (1/K) Σ p(x2|ζ_i) + λ·log q(ζ), averaged over the batch (Raiko et al., plus the entropy term). */
-    private StepValues structured(Tape tape, Var x, Posterior.RelaxedSample sample, double lambda) {
+    private StepValues structured(Var logLikelihood, Posterior.RelaxedSample sample, double lambda,
+                                  boolean differentiate) {
         int k = config.samples();
-        Var logLikelihood = decoder.logLikelihood(x, sample.zeta(), Mode.TRAIN);
-        Var perExample = ReduceOps.rowLogSumExp(ShapeOps.reshape(logLikelihood, x.rows() / k, k));
+        Var perExample = ReduceOps.rowLogSumExp(ShapeOps.reshape(logLikelihood, logLikelihood.rows() / k, k));
         Var logQ = sample.logQ(sample.zeta());
         Var loss = ElementwiseOps.sub(ElementwiseOps.scale(ReduceOps.mean(logQ), (float) lambda),
                 ReduceOps.mean(perExample));
-        tape.backward(loss);
+        if (differentiate) {
+            loss.tape().backward(loss);
+        }
         double bound = mean(perExample) - Math.log(k);
         return new StepValues(-bound + lambda * mean(logQ), mean(logLikelihood), mean(logQ));
     }

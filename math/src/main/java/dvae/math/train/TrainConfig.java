@@ -1,0 +1,51 @@
+package dvae.math.train;
+
+/**
+ * How to train: the optimiser, schedules and bookkeeping. Defaults are the authors' (reference note §3).
+ *
+ * @param iterations          T
+ * @param batchSize           examples per step (100)
+ * @param learningRate        base rate of the piecewise-constant schedule (3e-3; 3e-4 for structured prediction)
+ * @param weightDecay         coefficient of ½‖θ‖² on kernels, BN γ and the prior's W (1e-4)
+ * @param adamBeta1           Adam β1 (0.9)
+ * @param adamBeta2           Adam β2 (0.999)
+ * @param adamEpsilon         Adam ε, TF1 form (1e-3)
+ * @param warmupFraction      λ = min(step/(fraction·T), 1) for the ELBO and IW bound (0.3)
+ * @param entropyDecayFraction structured prediction: λ = max(1 − step/(fraction·T), entropyFloor) (0.5)
+ * @param entropyFloor        structured prediction's final λ (0.05)
+ * @param priorSampler        "pa" (population annealing) or "pcd"
+ * @param priorParticles      particles or persistent chains of the prior sampler (1000)
+ * @param priorSweeps         Gibbs sweeps of the prior sampler per step (40)
+ * @param validEvery          steps between validations and checkpoints (20,000)
+ * @param validExamples       validation examples used by the training-bound validation (0 = all)
+ * @param logEvery            steps between lines of metrics.jsonl
+ * @param keepCheckpoints     most recent checkpoints kept besides the best
+ * @param maxNonFiniteSteps   consecutive non-finite steps before the run stops
+ * @param seed                master seed of every random stream
+ */
+public record TrainConfig(long iterations, int batchSize, double learningRate, double weightDecay, double adamBeta1,
+                          double adamBeta2, double adamEpsilon, double warmupFraction, double entropyDecayFraction,
+                          double entropyFloor, String priorSampler, int priorParticles, int priorSweeps,
+                          long validEvery, int validExamples, long logEvery, int keepCheckpoints,
+                          int maxNonFiniteSteps, long seed) {
+
+    public TrainConfig {
+        if (iterations < 1 || batchSize < 1 || validEvery < 1 || logEvery < 1 || keepCheckpoints < 1
+                || maxNonFiniteSteps < 1 || priorParticles < 1 || priorSweeps < 1 || validExamples < 0) {
+            throw new IllegalArgumentException("bad training settings: " + this);
+        }
+        if (!priorSampler.equals("pa") && !priorSampler.equals("pcd")) {
+            throw new IllegalArgumentException("prior sampler must be pa or pcd, got " + priorSampler);
+        }
+    }
+
+    /** The ELBO/IW warm-up factor at a step. */
+    public double warmup(long step) {
+        return Math.min(step / (warmupFraction * iterations), 1.0);
+    }
+
+    /** Structured prediction's entropy weight at a step: falls linearly from 1 to the floor. */
+    public double entropyWeight(long step) {
+        return Math.max(1 - step / (entropyDecayFraction * iterations), entropyFloor);
+    }
+}

@@ -1,0 +1,310 @@
+package dvae.math.train;
+
+import dvae.math.BadInputException;
+import dvae.math.autodiff.Param;
+import dvae.math.data.Dataset;
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelCheckpoint;
+import dvae.math.model.ModelConfig;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.model.ModelConfig.PosteriorKind;
+import dvae.math.optim.Adam;
+import dvae.math.optim.LearningRateSchedule;
+import dvae.math.optim.WeightDecay;
+import dvae.math.random.RandomStream;
+import dvae.math.rbm.ChainStore;
+import dvae.math.rbm.NegativePhase;
+import dvae.math.rbm.PcdSampler;
+import dvae.math.rbm.PopulationAnnealingSampler;
+import dvae.math.rbm.PriorSampler;
+import dvae.math.rbm.SamplerState;
+import dvae.math.run.Checkpoint;
+import dvae.math.run.Checkpoints;
+import dvae.math.run.JsonFiles;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RandomStates;
+import dvae.math.run.RunDirectory;
+import dvae.math.io.ParamStore;
+import dvae.math.tensor.Matrix;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The single-process reference trainer: the paper's training loop exactly, and the oracle the actor system is checked
+ * against. Each step draws a batch, moves the prior sampler to the current prior (log Z's gradient), builds the
+ * objective (the posterior's persistent chains advance inside), adds log Z's gradient and weight decay, and takes one
+ * Adam step at the scheduled rate. A step whose loss or gradient is not finite is skipped and logged; after
+ * {@link TrainConfig#maxNonFiniteSteps} in a row the run stops with its last good checkpoint intact.
+ *
+ * <p>Everything that determines the future (parameters, Adam's moments, chains, the sampler's particles, the batch
+ * order and every random stream) is checkpointed, so a resumed run continues bit-exactly.
+ */
+public final class Trainer {
+    static final String TRAIN_FILE = "train.json";
+    static final String CHAINS_FILE = "chains.bin";
+    static final String SAMPLER_FILE = "prior-sampler.json";
+    static final String ORDER_FILE = "batch-order.json";
+    static final String RANDOM_FILE = "random.json";
+
+    /** Hooks for progress, plots and the like; every method is optional. */
+    public interface Listener {
+        default void onLog(Map<String, Object> metrics) {
+        }
+
+        default void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+        }
+    }
+
+    /** Thrown when too many consecutive steps were not finite. */
+    public static final class TrainingDiverged extends RuntimeException {
+        TrainingDiverged(String message) {
+            super(message);
+        }
+    }
+
+    /** How a run ended. */
+    public record Summary(long steps, long skippedSteps, double lastLoss, Double bestValidLoss, long seconds) {
+    }
+
+    private final ModelConfig modelConfig;
+    private final TrainConfig config;
+    private final Dataset data;
+    private final DvaeModel model;
+    private final ChainStore chains;
+    private final PriorSampler sampler;
+    private final Adam adam;
+    private final LearningRateSchedule schedule;
+    private final BatchOrder order;
+    private final Map<String, RandomStream> streams = new LinkedHashMap<>();
+    private final RandomStream binarize;
+    private final RandomStream noise;
+    private final RandomStream validation;
+    private long step;
+
+    /** A fresh run: initial weights, chains and sampler drawn from streams of {@code config.seed()}. */
+    public Trainer(ModelConfig modelConfig, TrainConfig config, Dataset data) {
+        if (modelConfig.pixels() != data.meanPixel().length) {
+            throw new BadInputException("the model expects " + modelConfig.pixels() + " pixels, data set "
+                    + data.name() + " has " + data.meanPixel().length);
+        }
+        this.modelConfig = modelConfig;
+        this.config = config;
+        this.data = data;
+        long seed = config.seed();
+        this.chains = modelConfig.posterior() == PosteriorKind.RBM
+                ? new ChainStore(data.trainSize(), modelConfig.samples(), modelConfig.side1(),
+                        RandomStream.forPurpose(seed, "chains").nextLong())
+                : null;
+        this.model = new DvaeModel(modelConfig, data.meanPixel(), chains, RandomStream.forPurpose(seed, "init"));
+        this.sampler = modelConfig.objective() == ObjectiveKind.STRUCT ? null : newSampler(modelConfig, config);
+        this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
+        this.schedule = new LearningRateSchedule(config.learningRate(), config.iterations());
+        this.order = new BatchOrder(data.trainSize(), config.batchSize(), stream("data-order"));
+        this.binarize = stream("binarize");
+        this.noise = stream("noise");
+        this.validation = stream("validation");
+    }
+
+    private RandomStream stream(String purpose) {
+        RandomStream s = RandomStream.forPurpose(config.seed(), purpose);
+        streams.put(purpose, s);
+        return s;
+    }
+
+    private static PriorSampler newSampler(ModelConfig m, TrainConfig c) {
+        RandomStream rng = RandomStream.forPurpose(c.seed(), "prior-sampler");
+        if (c.priorSampler().equals("pcd")) {
+            return new PcdSampler(m.side1(), m.side2(), c.priorParticles(), c.priorSweeps(), rng);
+        }
+        PopulationAnnealingSampler.Settings d = PopulationAnnealingSampler.Settings.defaults();
+        return new PopulationAnnealingSampler(m.side1(), m.side2(), new PopulationAnnealingSampler.Settings(
+                c.priorParticles(), c.priorSweeps(), d.resampleBelowEss(), d.initialTemps(), d.ladderTemps()), rng);
+    }
+
+    /** Continues a run from its latest checkpoint, with the settings it was started with. */
+    public static Trainer resume(RunDirectory run, Dataset data) {
+        Checkpoint last = run.resumePoint().orElseThrow(
+                () -> new BadInputException(run.root() + ": no checkpoint to resume from"));
+        Path dir = last.dir();
+        ModelCheckpoint.Manifest manifest = ModelCheckpoint.readManifest(dir);
+        if (!manifest.dataset().equals(data.name())) {
+            throw new BadInputException(run.root() + " was trained on " + manifest.dataset() + ", not " + data.name());
+        }
+        TrainConfig config = JsonFiles.read(dir.resolve(TRAIN_FILE), TrainConfig.class);
+        Trainer t = new Trainer(manifest.config(), config, data);
+        ParamStore.load(dir.resolve(ModelCheckpoint.PARAMS_DIR), t.model.params(), t.adam);
+        if (t.chains != null) {
+            t.chains.restore(dir.resolve(CHAINS_FILE));
+        }
+        if (t.sampler != null) {
+            t.sampler.restore(JsonFiles.read(dir.resolve(SAMPLER_FILE), SamplerState.class));
+        }
+        t.order.restore(JsonFiles.read(dir.resolve(ORDER_FILE), BatchOrder.Position.class));
+        RandomStates.restore(dir.resolve(RANDOM_FILE), t.streams);
+        t.step = last.step();
+        return t;
+    }
+
+    public DvaeModel model() {
+        return model;
+    }
+
+    public ModelConfig modelConfig() {
+        return modelConfig;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Trains up to {@link TrainConfig#iterations()} steps, logging, validating and checkpointing into {@code run}. */
+    public Summary run(RunDirectory run, Listener listener) {
+        long started = System.nanoTime();
+        long skipped = 0;
+        int nonFiniteInRow = 0;
+        double lastLoss = Double.NaN;
+        Double bestValid = null;
+        Checkpoints checkpoints = run.checkpoints(config.keepCheckpoints());
+        Matrix x = new Matrix(config.batchSize(), modelConfig.pixels());
+        long windowStart = System.nanoTime();
+        long windowSteps = 0;
+        try (MetricsLog metrics = run.openMetrics()) {
+            while (step < config.iterations()) {
+                int[] batch = order.next();
+                data.fillTrainBatch(batch, x.data, binarize);
+                double lambda = lambda(step);
+                double rate = schedule.rate(step);
+                model.params().zeroGrads();
+                NegativePhase phase = sampler == null ? null : sampler.step(model.prior().asRbm());
+                DvaeModel.StepValues values = model.forwardBackward(x, batch, lambda, noise);
+                if (phase != null) {
+                    model.prior().addLogZGradient(phase, model.logZCoefficient(lambda));
+                }
+                step++;
+                windowSteps++;
+                if (!Double.isFinite(values.loss()) || !gradientsFinite()) {
+                    skipped++;
+                    nonFiniteInRow++;
+                    metrics.write(Map.of("step", step, "event", "non-finite step skipped", "loss",
+                            values.loss()));
+                    if (nonFiniteInRow >= config.maxNonFiniteSteps()) {
+                        throw new TrainingDiverged("training stopped at step " + step + " after " + nonFiniteInRow
+                                + " non-finite steps in a row; the last good checkpoint in "
+                                + checkpoints.latest().map(c -> c.dir().toString()).orElse("(none yet)")
+                                + " is intact");
+                    }
+                    continue;
+                }
+                nonFiniteInRow = 0;
+                WeightDecay.addToGradients(model.params(), config.weightDecay());
+                adam.step(rate);
+                lastLoss = values.loss();
+                if (step % config.logEvery() == 0 || step == config.iterations()) {
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    Map<String, Object> m = stepMetrics(values, lambda, rate, windowSteps / seconds, skipped);
+                    windowStart = System.nanoTime();
+                    windowSteps = 0;
+                    metrics.write(m);
+                    listener.onLog(m);
+                }
+                if (step % config.validEvery() == 0 || step == config.iterations()) {
+                    double valid = validate();
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("step", step);
+                    m.put("valid_loss", valid);
+                    metrics.write(m);
+                    if (Double.isFinite(valid) && (bestValid == null || valid < bestValid)) {
+                        bestValid = valid;
+                    }
+                    checkpoint(checkpoints, valid);
+                    listener.onValidation(step, valid, run, model);
+                }
+            }
+        }
+        return new Summary(step, skipped, lastLoss, bestValid, Math.round((System.nanoTime() - started) / 1e9));
+    }
+
+    /** The warm-up factor (ELBO, IW) or the entropy weight (structured prediction) at a step. */
+    double lambda(long at) {
+        return modelConfig.objective() == ObjectiveKind.STRUCT ? config.entropyWeight(at) : config.warmup(at);
+    }
+
+    private boolean gradientsFinite() {
+        for (Param p : model.params().trainable()) {
+            for (float g : p.grad().data) {
+                if (!Float.isFinite(g)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private Map<String, Object> stepMetrics(DvaeModel.StepValues v, double lambda, double rate, double stepsPerSecond,
+                                            long skipped) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("epoch", order.epoch());
+        m.put("loss", v.loss());
+        m.put("log_likelihood", v.logLikelihood());
+        m.put(modelConfig.objective() == ObjectiveKind.ELBO ? "kl_without_log_z" : "log_ratio", v.klOrLogRatio());
+        m.put("lambda", lambda);
+        m.put("learning_rate", rate);
+        if (sampler != null) {
+            m.put("prior_log_z", sampler.logZ());
+        }
+        if (sampler instanceof PopulationAnnealingSampler pa) {
+            m.put("prior_ess_fraction", pa.essFraction());
+        }
+        m.put("steps_per_s", stepsPerSecond);
+        m.put("skipped_steps", skipped);
+        return m;
+    }
+
+    /**
+     * The training bound on the first {@link TrainConfig#validExamples()} validation examples (all when 0), with
+     * λ = 1 (structured prediction: without the entropy term), batch norm on its moving averages and fresh posterior
+     * chains, plus the sampler's running log Z when it tracks one. Lower is better.
+     */
+    double validate() {
+        int total = data.valid().rows();
+        int n = config.validExamples() == 0 ? total : Math.min(config.validExamples(), total);
+        int batch = config.batchSize();
+        double sum = 0;
+        int count = 0;
+        double lambda = modelConfig.objective() == ObjectiveKind.STRUCT ? 0 : 1;
+        for (int from = 0; from < n; from += batch) {
+            int rows = Math.min(batch, n - from);
+            Matrix x = new Matrix(rows, modelConfig.pixels());
+            data.valid().fillRange(from, rows, x.data);
+            sum += model.evaluate(x, lambda, validation).loss() * rows;
+            count += rows;
+        }
+        double logZ = sampler == null ? 0 : sampler.logZ();
+        return sum / count + (Double.isFinite(logZ) ? logZ : 0);
+    }
+
+    private void checkpoint(Checkpoints checkpoints, double validLoss) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("model", modelConfig.label());
+        metadata.put("dataset", data.name());
+        Checkpoint.Score score = Double.isFinite(validLoss) ? new Checkpoint.Score("valid_loss", validLoss) : null;
+        checkpoints.save(step, metadata, score, dir -> {
+            ModelCheckpoint.save(dir, model, data.name(), data.meanPixel(), adam);
+            JsonFiles.write(dir.resolve(TRAIN_FILE), config);
+            if (chains != null) {
+                chains.snapshot(dir.resolve(CHAINS_FILE));
+            }
+            if (sampler != null) {
+                JsonFiles.write(dir.resolve(SAMPLER_FILE), sampler.state());
+            }
+            JsonFiles.write(dir.resolve(ORDER_FILE), order.position());
+            RandomStates.write(dir.resolve(RANDOM_FILE), streams);
+        });
+    }
+}

@@ -1,0 +1,168 @@
+package dvae.math.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dvae.math.autodiff.Param;
+import dvae.math.data.BinaryImages;
+import dvae.math.data.Dataset;
+import dvae.math.model.ModelCheckpoint;
+import dvae.math.model.ModelConfig;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.model.ModelConfig.PosteriorKind;
+import dvae.math.model.ModelConfig.RelaxationKind;
+import dvae.math.nn.BatchNorm;
+import dvae.math.random.RandomStream;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RunDirectory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    private static final int PIXELS = 784;
+
+    /** Noisy copies of four random prototypes: structure a tiny model can learn in a hundred steps. */
+    static Dataset synthetic(int train) {
+        RandomStream rng = new RandomStream(11);
+        byte[][] prototypes = new byte[4][PIXELS];
+        for (byte[] p : prototypes) {
+            for (int i = 0; i < PIXELS; i++) {
+                p[i] = (byte) (rng.nextFloat() < 0.3f ? 1 : 0);
+            }
+        }
+        return new Dataset("synthetic", images(prototypes, train, rng), images(prototypes, 60, rng),
+                images(prototypes, 60, rng), "synthetic", "test", Optional.empty());
+    }
+
+    private static BinaryImages images(byte[][] prototypes, int count, RandomStream rng) {
+        byte[] pixels = new byte[count * PIXELS];
+        for (int r = 0; r < count; r++) {
+            byte[] p = prototypes[rng.nextInt(prototypes.length)];
+            for (int i = 0; i < PIXELS; i++) {
+                pixels[r * PIXELS + i] = (byte) (rng.nextFloat() < 0.05f ? 1 - p[i] : p[i]);
+            }
+        }
+        return new BinaryImages(pixels);
+    }
+
+    static ModelConfig tinyModel(PosteriorKind posterior, int levels, RelaxationKind relaxation,
+                                 ObjectiveKind objective, int samples) {
+        return new ModelConfig(8, posterior, levels, relaxation, 4, true, 10, 30, objective, samples, 2, 1, 1.5, true,
+                new int[] {32}, new int[] {32}, BatchNorm.Config.DEFAULT, PIXELS);
+    }
+
+    static TrainConfig tinyTraining(long iterations, long validEvery) {
+        return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
+                validEvery, 0, 1, 2, 3, 5);
+    }
+
+    private static List<Double> losses(Path metrics) {
+        return MetricsLog.read(metrics).stream().filter(m -> m.containsKey("loss") && !m.containsKey("event"))
+                .map(m -> ((Number) m.get("loss")).doubleValue()).collect(Collectors.toList());
+    }
+
+    private static double mean(List<Double> xs, int from, int to) {
+        return xs.subList(from, to).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    @Test
+    void everyPosteriorAndObjectiveLowersItsLoss(@TempDir Path dir) {
+        List<ModelConfig> models = List.of(
+                tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1),
+                tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.IW, 3),
+                tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.STRUCT, 3),
+                tinyModel(PosteriorKind.DIRECTED, 2, RelaxationKind.PWL, ObjectiveKind.ELBO, 1),
+                tinyModel(PosteriorKind.DIRECTED, 4, RelaxationKind.CONCRETE, ObjectiveKind.IW, 3),
+                tinyModel(PosteriorKind.DIRECTED, 1, RelaxationKind.POWER, ObjectiveKind.ELBO, 1),
+                tinyModel(PosteriorKind.DVAE_SHARP, 2, RelaxationKind.PWL, ObjectiveKind.STRUCT, 1));
+        Dataset data = synthetic(400);
+        for (ModelConfig c : models) {
+            Path runDir = dir.resolve(c.label() + "-" + c.objective());
+            Trainer trainer = new Trainer(c, tinyTraining(150, 150), data);
+            Trainer.Summary summary = trainer.run(RunDirectory.create(runDir, "test"), new Trainer.Listener() {
+            });
+            List<Double> loss = losses(runDir.resolve("metrics.jsonl"));
+            assertEquals(150, loss.size(), c.label());
+            assertEquals(0, summary.skippedSteps(), c.label() + " had non-finite steps");
+            assertTrue(loss.stream().allMatch(Double::isFinite), c.label());
+            // After the warm-up (λ = 1 from step 45) the loss must keep falling.
+            double early = mean(loss, 45, 65);
+            double late = mean(loss, 130, 150);
+            assertTrue(late < early - 1, c.label() + " " + c.objective() + ": loss " + early + " -> " + late);
+            assertTrue(summary.bestValidLoss() != null && Double.isFinite(summary.bestValidLoss()), c.label());
+        }
+    }
+
+    @Test
+    void resumedRunReproducesTheUninterruptedLossesExactly(@TempDir Path dir) {
+        Dataset data = synthetic(200);
+        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        TrainConfig straight = tinyTraining(40, 20);
+        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
+        });
+        // Same settings, but stopped at step 20 (by a run of 20 iterations whose schedules are those of 40: the
+        // checkpoint stores the settings, so the interrupted run must be started with the full iteration count).
+        Path split = dir.resolve("split");
+        Trainer first = new Trainer(c, straight, data);
+        RunDirectory run = RunDirectory.create(split, "x");
+        runUntil(first, run, 20);
+        Trainer resumed = Trainer.resume(RunDirectory.open(split), data);
+        assertEquals(20, resumed.step());
+        resumed.run(RunDirectory.open(split), new Trainer.Listener() {
+        });
+        assertEquals(losses(dir.resolve("straight").resolve("metrics.jsonl")), losses(split.resolve("metrics.jsonl")));
+    }
+
+    /** Runs a trainer until its first validation at or after {@code step}, then abandons it (a crash). */
+    private static void runUntil(Trainer trainer, RunDirectory run, long step) {
+        class Stop extends RuntimeException {
+        }
+        try {
+            trainer.run(run, new Trainer.Listener() {
+                @Override
+                public void onValidation(long at, double valid, RunDirectory r, dvae.math.model.DvaeModel m) {
+                    if (at >= step) {
+                        throw new Stop();
+                    }
+                }
+            });
+        } catch (Stop expected) {
+            return;
+        }
+        throw new AssertionError("the run ended before step " + step);
+    }
+
+    @Test
+    void nonFiniteStepsAreSkippedThenStopTheRunWithTheLastCheckpointIntact(@TempDir Path dir) {
+        Dataset data = synthetic(200);
+        ModelConfig c = tinyModel(PosteriorKind.DIRECTED, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        Path runDir = dir.resolve("run");
+        runUntil(new Trainer(c, tinyTraining(100, 10), data), RunDirectory.create(runDir, "x"), 10);
+        Trainer resumed = Trainer.resume(RunDirectory.open(runDir), data);
+        for (Param p : resumed.model().params().trainable()) {
+            if (p.name().startsWith("decoder")) {
+                p.value().data[0] = Float.NaN;
+            }
+        }
+        Trainer.TrainingDiverged e = assertThrows(Trainer.TrainingDiverged.class,
+                () -> resumed.run(RunDirectory.open(runDir), new Trainer.Listener() {
+                }));
+        assertTrue(e.getMessage().contains("3 non-finite steps in a row") && e.getMessage().contains("step-0000010"),
+                e.getMessage());
+        List<Map<String, Object>> log = MetricsLog.read(runDir.resolve("metrics.jsonl"));
+        assertEquals(3, log.stream().filter(m -> "non-finite step skipped".equals(m.get("event"))).count());
+        ModelCheckpoint.Loaded good = ModelCheckpoint.load(
+                RunDirectory.open(runDir).resumePoint().orElseThrow().dir());
+        for (Param p : good.model().params().all()) {
+            for (float v : p.value().data) {
+                assertTrue(Float.isFinite(v), p.name());
+            }
+        }
+    }
+}
