@@ -22,13 +22,6 @@ final class PendingCommands {
         }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model (not implemented yet).")
-    static final class Train extends Pending {
-        String what() {
-            return "train";
-        }
-    }
-
     @Command(name = "eval", mixinStandardHelpOptions = true,
             description = "Evaluate a trained model (not implemented yet).")
     static final class Eval extends Pending {

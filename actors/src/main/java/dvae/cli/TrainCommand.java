@@ -1,0 +1,130 @@
+package dvae.cli;
+
+import com.typesafe.config.ConfigRenderOptions;
+import dvae.cli.plot.LossCurves;
+import dvae.math.BadInputException;
+import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
+import dvae.math.data.Datasets;
+import dvae.math.model.DvaeModel;
+import dvae.math.random.RandomStream;
+import dvae.math.run.ImageGrid;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RunDirectory;
+import dvae.math.tensor.Matrix;
+import dvae.math.train.Previews;
+import dvae.math.train.Trainer;
+import dvae.math.util.Progress;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model. Defaults are the paper's DVAE## on binarized MNIST (100+100 latents, ELBO, "
+                + "s = 10, t = 1, 10^6 steps); settings choose the data set, latent size, posterior, relaxation, "
+                + "objective, s, t, T and the prior sampler (see conf/application.conf).",
+                "Examples:",
+                "  dvae train --set dvae.train.iterations=2000 --out runs/quick",
+                "  dvae train --set dvae.model.posterior=directed --set dvae.model.levels=2",
+                "  dvae train --resume runs/quick"})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settingsOptions;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: a new folder under dvae.train.runs-dir).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint, with its own settings.")
+    Path resume;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data set cache (overrides dvae.data.dir).")
+    Path dataDir;
+
+    @Option(names = "--json", description = "Print the run's summary as one JSON object at the end.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (resume != null && (out != null || !settingsOptions.sets.isEmpty() || settingsOptions.configFile != null)) {
+            throw new BadInputException("--resume continues a run with its own settings: drop --out, --set and --config");
+        }
+        Settings settings = settingsOptions.load();
+        DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
+        Trainer trainer;
+        RunDirectory run;
+        Dataset data;
+        if (resume != null) {
+            run = RunDirectory.open(resume);
+            data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
+            trainer = Trainer.resume(run, data);
+        } else {
+            var model = TrainingSettings.model(settings, kind.id());
+            var training = TrainingSettings.training(settings);
+            Path dir = out != null ? out : Path.of(settings.string("dvae.train.runs-dir"), model.label() + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            // Fail on a bad run folder before spending time on the data.
+            String resolved = settings.config().withOnlyPath("dvae").root().render(ConfigRenderOptions.concise()
+                    .setFormatted(true).setJson(false));
+            run = RunDirectory.create(dir, resolved);
+            data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
+            trainer = new Trainer(model, training, data);
+            System.err.println("run directory: " + run.root());
+        }
+        System.err.println("model " + trainer.modelConfig().label() + ", objective " + trainer.modelConfig().objective()
+                + ", " + trainer.config().iterations() + " steps, starting at step " + trainer.step());
+        Trainer.Summary summary = trainer.run(run, new TerminalListener(trainer, data));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("run", run.root().toString());
+        result.put("model", trainer.modelConfig().label());
+        result.put("steps", summary.steps());
+        result.put("skipped_steps", summary.skippedSteps());
+        result.put("last_loss", summary.lastLoss());
+        result.put("best_valid_loss", summary.bestValidLoss());
+        result.put("seconds", summary.seconds());
+        if (json) {
+            Json.print(result);
+        } else {
+            System.out.println("done: " + result);
+        }
+        return 0;
+    }
+
+    /** Progress with ETA on stderr, and plots refreshed at every validation. */
+    private static final class TerminalListener implements Trainer.Listener {
+        private final Progress progress;
+        private final RandomStream previews = RandomStream.forPurpose(0, "previews");
+        private final Matrix validImages = new Matrix(32, 784);
+
+        TerminalListener(Trainer trainer, Dataset data) {
+            this.progress = new Progress("train", trainer.config().iterations());
+            progress.update(trainer.step(), null);
+            data.valid().fillRange(0, validImages.rows, validImages.data);
+        }
+
+        @Override
+        public void onLog(Map<String, Object> m) {
+            progress.update(((Number) m.get("step")).longValue(), String.format(Locale.ROOT, "loss %.2f",
+                    ((Number) m.get("loss")).doubleValue()));
+        }
+
+        @Override
+        public void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+            System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f (checkpoint written)%n", step, validLoss);
+            LossCurves.writePng(run.lossCurvesPng(), model.config().label(),
+                    MetricsLog.series(run.metricsFile(), "loss", "valid_loss"), LossCurves.Scale.LINEAR);
+            float[] samples = Previews.priorSamples(model, 64, 500, previews);
+            if (samples != null) {
+                ImageGrid.writePng(run.samplesPng(), samples, 64, 28, 28, 8);
+            }
+            ImageGrid.writePng(run.reconstructionsPng(), Previews.reconstructions(model, validImages, previews),
+                    2 * validImages.rows, 28, 28, 8);
+        }
+    }
+}
