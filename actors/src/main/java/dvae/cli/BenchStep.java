@@ -1,0 +1,43 @@
+package dvae.cli;
+
+import dvae.math.BadInputException;
+import dvae.math.train.StepBenchmark;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "step", mixinStandardHelpOptions = true,
+        description = "Milliseconds per training step at the paper's settings (DVAE## 100+100 and 200+200, PWL L=1) "
+                + "beside the floor: the step's matrix-product FLOPs at the sgemm rate measured in the same run.")
+final class BenchStep implements Callable<Integer> {
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Option(names = "--steps", defaultValue = "30", description = "Timed steps per case, after as many warm-up steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Override
+    public Integer call() {
+        if (steps < 1) {
+            throw new BadInputException("--steps must be at least 1, got " + steps);
+        }
+        StepBenchmark.Report report = StepBenchmark.run(StepBenchmark.paperCases(), steps);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "step");
+        out.put("peak_gflops", report.peakGflops());
+        out.put("timed_steps", report.timedSteps());
+        out.put("cases", report.cases());
+        if (json) {
+            Json.print(out);
+        } else {
+            System.out.printf("peak %.1f GFLOP/s (1000^3 sgemm, this run)%n", report.peakGflops());
+            for (StepBenchmark.Case c : report.cases()) {
+                System.out.printf("%-18s %8.1f ms/step  %6.2f GFLOP  floor %6.1f ms  ratio %5.2f%n", c.name(),
+                        c.msPerStep(), c.gflopPerStep(), c.floorMs(), c.ratioToFloor());
+            }
+        }
+        return 0;
+    }
+}

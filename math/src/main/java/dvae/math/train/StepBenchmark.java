@@ -1,0 +1,157 @@
+package dvae.math.train;
+
+import dvae.math.blas.PeakFlops;
+import dvae.math.data.BinaryImages;
+import dvae.math.data.Dataset;
+import dvae.math.model.ModelConfig;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.model.ModelConfig.PosteriorKind;
+import dvae.math.model.ModelConfig.RelaxationKind;
+import dvae.math.random.RandomStream;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Milliseconds per training step at the paper's settings, measured by running the real {@link Trainer} on synthetic
+ * binary data (speed does not depend on the pixels), beside the step's floor: its matrix-product FLOPs divided by
+ * this machine's sgemm rate measured in the same run.
+ */
+public final class StepBenchmark {
+    public record Case(String name, double msPerStep, double gflopPerStep, double floorMs, double ratioToFloor) {
+    }
+
+    public record Report(double peakGflops, int timedSteps, List<Case> cases) {
+    }
+
+    private StepBenchmark() {
+    }
+
+    /** The paper's three benchmark configurations: DVAE## 100+100 and 200+200, PWL L = 1 100+100. */
+    public static List<ModelConfig> paperCases() {
+        ModelConfig pwl = ModelConfig.dvaeSharpSharp(200);
+        return List.of(ModelConfig.dvaeSharpSharp(200), ModelConfig.dvaeSharpSharp(400),
+                new ModelConfig(200, PosteriorKind.DIRECTED, 1, RelaxationKind.PWL, pwl.pwlBeta(), true,
+                        pwl.concreteBeta(), pwl.powerBeta(), ObjectiveKind.ELBO, 1, pwl.gibbsSweeps(),
+                        pwl.relaxedSweeps(), pwl.couplingScale(), true, pwl.encoderHidden(), pwl.decoderHidden(),
+                        pwl.batchNorm(), pwl.pixels()));
+    }
+
+    /**
+     * Times {@code timedSteps} steps of each case after as many untimed warm-up steps (JIT compilation, sampler
+     * burn-in): the trainer logs its rate once per window, and the second window is the measurement.
+     */
+    public static Report run(List<ModelConfig> cases, int timedSteps) {
+        int warmupSteps = timedSteps;
+        double peak = PeakFlops.measureGflops(5);
+        Dataset data = randomData(1000);
+        List<Case> out = new ArrayList<>();
+        for (ModelConfig model : cases) {
+            TrainConfig paper = new TrainConfig(warmupSteps + timedSteps, 100, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3,
+                    0.5, 0.05, "pa", 1000, 40, warmupSteps + timedSteps, 100, timedSteps, 1, 10, 1);
+            double ms = 1000 / timedStepsPerSecond(model, paper, data, warmupSteps);
+            double gflop = flopPerStep(model, paper) / 1e9;
+            double floor = gflop / peak * 1000;
+            out.add(new Case(model.label(), round(ms), round(gflop), round(floor), round(ms / floor)));
+        }
+        return new Report(round(peak), timedSteps, out);
+    }
+
+    /**
+     * The step's matrix-product FLOPs: every dense layer forward and backward (3 × 2·rows·in·out), the posterior's
+     * s hard and t relaxed sweeps (2 products of 2·n1·n2 per example, the relaxed ones 3 times for their backward),
+     * the prior sampler's particles × sweeps (2 products of 2·n1·n2 each) and, for the RBM posterior, the per-example
+     * couplings' row and column sums. Element-wise work (sigmoids, random numbers, batch norm) is not counted: the
+     * floor is what the multiplies alone would take at the measured rate.
+     */
+    public static double flopPerStep(ModelConfig m, TrainConfig t) {
+        double rows = (double) t.batchSize() * m.samples();
+        int n1 = m.side1();
+        int n2 = m.side2();
+        double dense = 0;
+        int in = m.pixels();
+        for (int h : m.encoderHidden()) {
+            dense += (double) in * h;
+            in = h;
+        }
+        if (m.posterior() == PosteriorKind.RBM) {
+            dense += (double) in * (n1 + n2 + (double) n1 * n2);
+        } else {
+            int group = m.latents() / m.levels();
+            for (int l = 0; l < m.levels(); l++) {
+                dense += (double) (in + l * group) * group;
+            }
+        }
+        in = m.latents();
+        for (int h : m.decoderHidden()) {
+            dense += (double) in * h;
+            in = h;
+        }
+        dense += (double) in * m.predictedPixels();
+        double flop = 3 * 2 * rows * dense;
+        double sweep = 2 * 2.0 * n1 * n2;
+        if (m.posterior() == PosteriorKind.RBM) {
+            flop += rows * (m.gibbsSweeps() + 3.0 * m.relaxedSweeps()) * sweep;
+        }
+        if (m.objective() != ObjectiveKind.STRUCT) {
+            flop += (double) t.priorParticles() * t.priorSweeps() * sweep;
+        }
+        return flop;
+    }
+
+    private static double timedStepsPerSecond(ModelConfig model, TrainConfig config, Dataset data, int warmupSteps) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("dvae-bench-step");
+            RunDirectory run = RunDirectory.create(dir.resolve("run"), "benchmark");
+            new Trainer(model, config, data).run(run, new Trainer.Listener() {
+            });
+            // The log has one line after the warm-up window and one after the timed window: take the latter.
+            List<Map<String, Object>> lines = MetricsLog.read(run.metricsFile()).stream()
+                    .filter(m -> m.containsKey("steps_per_s")).toList();
+            return ((Number) lines.get(lines.size() - 1).get("steps_per_s")).doubleValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static Dataset randomData(int train) {
+        RandomStream rng = new RandomStream(3);
+        return new Dataset("benchmark", images(train, rng), images(100, rng), images(100, rng), "random", "none",
+                Optional.empty());
+    }
+
+    private static BinaryImages images(int count, RandomStream rng) {
+        byte[] pixels = new byte[count * 784];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (rng.nextFloat() < 0.13f ? 1 : 0);
+        }
+        return new BinaryImages(pixels);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder; the OS cleans up what is left
+        }
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1000) / 1000.0;
+    }
+}
