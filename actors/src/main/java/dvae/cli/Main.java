@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "DVAE##: discrete VAEs with undirected (RBM) posteriors, trained by backpropagating "
                 + "through one relaxed Gibbs update.",
         subcommands = {DataCommand.class, NodeCommand.class, PendingCommands.Train.class, PendingCommands.Eval.class,
-                PendingCommands.Logz.class, PendingCommands.Experiment.class, BenchCommand.class,
+                PendingCommands.Logz.class, ExperimentCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILURE = 1;

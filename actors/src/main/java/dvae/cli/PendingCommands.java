@@ -44,12 +44,4 @@ final class PendingCommands {
             return "logz";
         }
     }
-
-    @Command(name = "experiment", mixinStandardHelpOptions = true,
-            description = "Run one of the paper's experiments (not implemented yet).")
-    static final class Experiment extends Pending {
-        String what() {
-            return "experiment";
-        }
-    }
 }

@@ -54,6 +54,16 @@ public record Settings(Config config) {
         return read(key, () -> config.getStringList(key), "a list of strings");
     }
 
+    /** A non-empty list of whole numbers, each at least {@code min}. */
+    public List<Integer> intList(String key, int min) {
+        List<Integer> values = read(key, () -> config.getIntList(key), "a list of whole numbers");
+        if (values.isEmpty() || values.stream().anyMatch(v -> v < min)) {
+            throw new BadInputException("setting " + key + " must be a non-empty list of whole numbers of at least "
+                    + min + ", got " + values);
+        }
+        return values;
+    }
+
     public boolean bool(String key) {
         return read(key, () -> config.getBoolean(key), "true or false");
     }
