@@ -37,7 +37,8 @@ final class ExperimentCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--budget", paramLabel = "quick|paper", defaultValue = "quick",
-            description = "quick: a reduced protocol that runs in minutes; paper: the paper's (default ${DEFAULT-VALUE}).")
+            description = "quick: a reduced protocol that runs in minutes; paper: the paper's "
+                    + "(default ${DEFAULT-VALUE}).")
     String budget;
 
     @Option(names = "--seeds", paramLabel = "N",

@@ -29,8 +29,8 @@ final class ToyGaussianExperiment implements Experiment {
                       double gradientVarianceAtStart, double gradientVarianceAtEnd) {
         static MethodJson of(ToyGaussian.MethodResult m) {
             double[] variance = m.gradientVariance().values();
-            return new MethodJson(m.method(), m.finalKl(), m.finalKlPerSeed(), ToyGaussianExperiment.meanLog10Kl(m), variance[0],
-                    variance[variance.length - 1]);
+            return new MethodJson(m.method(), m.finalKl(), m.finalKlPerSeed(), ToyGaussianExperiment.meanLog10Kl(m),
+                    variance[0], variance[variance.length - 1]);
         }
     }
 
@@ -110,13 +110,14 @@ final class ToyGaussianExperiment implements Experiment {
     private static String table(Budget budget, int seeds, ToyGaussian.Result r, Findings f) {
         ToyGaussian.Settings s = r.settings();
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "**toy-gaussian** (paper §3.1, Fig. 2), budget `%s`: %d seed(s); q starts "
-                        + "at N(0, I) (KL %.3f); Adam lr %s (ε 1e-8), %,d iterations, %d draw(s) per gradient "
+        md.append(String.format(Locale.ROOT, "**toy-gaussian** (paper §3.1, Fig. 2), budget `%s`: %d seed(s); q "
+                        + "starts at N(0, I) (KL %.3f); Adam lr %s (ε 1e-8), %,d iterations, %d draw(s) per gradient "
                         + "estimate; REINFORCE and term I without baseline; gradient variance = trace of the "
                         + "covariance of one iteration's estimate over %d draws at fixed φ. Final KL is the geometric "
                         + "mean over seeds; mean log10 KL averages the curve over the run (lower = faster).%n%n",
                 budget.id(), seeds, r.initialKl(), s.learningRate(), s.iterations(), s.batch(), s.varianceDraws()));
-        md.append("| method | final KL | mean log10 KL | gradient variance at start | paper |\n|---|---|---|---|---|\n");
+        md.append("| method | final KL | mean log10 KL | gradient variance at start | paper |\n");
+        md.append("|---|---|---|---|---|\n");
         for (ToyGaussian.MethodResult m : r.methods()) {
             md.append(String.format(Locale.ROOT, "| %s | %.2e | %.2f | %.3g | %s |%n", m.method(), m.finalKl(),
                     meanLog10Kl(m), m.gradientVariance().values()[0], claim(m.method())));
@@ -133,7 +134,8 @@ final class ToyGaussianExperiment implements Experiment {
             return "with term I: noisier gradients, noticeably slower; all t atop one another";
         }
         if (method.startsWith("gibbs-t")) {
-            return "significantly better than REINFORCE, worse than reparameterisation; t matters little until KL ~1e-4";
+            return "significantly better than REINFORCE, worse than reparameterisation; "
+                    + "t matters little until KL ~1e-4";
         }
         return method.equals("reinforce") ? "significantly worse (high-variance gradients)"
                 : "best: unbiased, low variance";

@@ -86,8 +86,9 @@ final class ToyRbmExperiment implements Experiment {
     /** KL (or KL − kl_min) against the iteration for every t, the exact-gradient reference dashed. */
     private static XYChart chart(ToyRbm.Result result, boolean gap) {
         double klMin = result.klMin().kl();
-        XYChart chart = LineCharts.logY(gap ? "toy-rbm: KL - KL_min (App. A)" : "toy-rbm: KL(q || p_mix) (App. A, Fig. 5)",
-                "iteration", gap ? "KL - KL_min (nats)" : "KL (nats)", false);
+        XYChart chart = gap
+                ? LineCharts.logY("toy-rbm: KL - KL_min (App. A)", "iteration", "KL - KL_min (nats)", false)
+                : LineCharts.logY("toy-rbm: KL(q || p_mix) (App. A, Fig. 5)", "iteration", "KL (nats)", false);
         List<ToyRbm.Case> all = allCases(result);
         for (int i = 0; i < all.size(); i++) {
             ToyRbm.Case c = all.get(i);

@@ -17,7 +17,8 @@ public final class EnumeratedRbm {
 
     public EnumeratedRbm(int n1, int n2) {
         if (n1 < 1 || n2 < 1 || n1 + n2 > MAX_BITS) {
-            throw new IllegalArgumentException("enumerable RBMs have 1 to " + MAX_BITS + " bits, given " + n1 + "+" + n2);
+            throw new IllegalArgumentException("enumerable RBMs have 1 to " + MAX_BITS + " bits, given " + n1 + "+"
+                    + n2);
         }
         this.n1 = n1;
         this.n2 = n2;

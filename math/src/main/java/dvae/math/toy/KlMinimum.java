@@ -55,7 +55,7 @@ public record KlMinimum(double kl, double[] theta, double gradientNorm, double[]
                                     int iterations) {
         ParamSet params = new ParamSet();
         Param theta = params.add("theta", Role.BIAS, Numerics.toMatrix(initial));
-        Adam adam = new Adam(params, Adam.BETA1, Adam.BETA2, 1e-8);
+        Adam adam = Numerics.adam(params);
         double[] gradient = new double[initial.length];
         double decay = Math.log(LAST_RATE / FIRST_RATE) / Math.max(iterations - 1, 1);
         for (int it = 0; it < iterations; it++) {

@@ -1,10 +1,23 @@
 package dvae.math.toy;
 
+import dvae.math.autodiff.ParamSet;
+import dvae.math.optim.Adam;
 import dvae.math.tensor.Matrix;
 
-/** Double-precision helpers of the toy experiments, and conversions from and to the tape's float matrices. */
+/**
+ * Shared helpers of the toy experiments: double-precision scalars, conversions to and from the tape's float matrices,
+ * and their optimizer.
+ */
 final class Numerics {
     private Numerics() {
+    }
+
+    /**
+     * Adam as Kingma and Ba give it (ε = 1e-8), which the paper cites for the toys; the 1e-3 of the project's default
+     * comes from the authors' VAE training code and would damp the toys' small late gradients.
+     */
+    static Adam adam(ParamSet params) {
+        return new Adam(params, Adam.BETA1, Adam.BETA2, 1e-8);
     }
 
     static double logSumExp(double[] x) {

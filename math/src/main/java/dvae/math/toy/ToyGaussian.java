@@ -107,7 +107,7 @@ public final class ToyGaussian {
         RandomStream probeRng = RandomStream.forPurpose(seed, "toy-gaussian/variance/" + estimator.id());
         ParamSet params = new ParamSet();
         Param phi = params.add("phi", Role.BIAS, Numerics.toMatrix(initialPhi()));
-        Adam adam = new Adam(params, Adam.BETA1, Adam.BETA2, 1e-8);
+        Adam adam = Numerics.adam(params);
         long[] klAt = Schedules.even(s.iterations(), s.curvePoints());
         long[] varianceAt = Schedules.logSpaced(s.iterations(), s.variancePoints());
         double[] kl = new double[klAt.length];

@@ -178,7 +178,7 @@ public final class ToyRbm {
     /** One Adam optimisation from seed's start with the given gradients; returns the exact KL along the way. */
     static Curve train(Settings s, EnumeratedRbm rbm, double[] targetLogp, long seed, Consumer<RbmParams> setGradient) {
         RbmParams params = RbmParams.initial(s.n1(), s.n2(), seed);
-        Adam adam = new Adam(params.all(), Adam.BETA1, Adam.BETA2, 1e-8);
+        Adam adam = Numerics.adam(params.all());
         long[] at = Schedules.even(s.iterations(), s.curvePoints());
         double[] kl = new double[at.length];
         int next = 0;

@@ -58,7 +58,8 @@ class PrecisionGaussianTest {
     void reparameterisedSampleJacobianMatchesFiniteDifferences() {
         double e1 = 0.8;
         double e2 = -1.3;
-        assertJacobian(numericJacobian(q -> q.sample(e1, e2).z()), new PrecisionGaussian(PHI).sample(e1, e2).jacobian());
+        assertJacobian(numericJacobian(q -> q.sample(e1, e2).z()),
+                new PrecisionGaussian(PHI).sample(e1, e2).jacobian());
     }
 
     @Test
