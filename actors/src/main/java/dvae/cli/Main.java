@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "DVAE##: discrete VAEs with undirected (RBM) posteriors, trained by backpropagating "
                 + "through one relaxed Gibbs update.",
         subcommands = {DataCommand.class, NodeCommand.class, TrainCommand.class, PendingCommands.Eval.class,
-                LogzCommand.class, PendingCommands.Experiment.class, BenchCommand.class,
+                LogzCommand.class, ExperimentCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILURE = 1;

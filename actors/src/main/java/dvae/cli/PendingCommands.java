@@ -29,12 +29,4 @@ final class PendingCommands {
             return "eval";
         }
     }
-
-    @Command(name = "experiment", mixinStandardHelpOptions = true,
-            description = "Run one of the paper's experiments (not implemented yet).")
-    static final class Experiment extends Pending {
-        String what() {
-            return "experiment";
-        }
-    }
 }

@@ -54,18 +54,14 @@ public record Settings(Config config) {
         return read(key, () -> config.getStringList(key), "a list of strings");
     }
 
-    /** A list of whole numbers, each at least {@code min}. */
+    /** A non-empty list of whole numbers, each at least {@code min}. */
     public int[] intList(String key, int min) {
         List<Integer> values = read(key, () -> config.getIntList(key), "a list of whole numbers");
-        int[] out = new int[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (values.get(i) < min) {
-                throw new BadInputException("setting " + key + " must hold numbers of at least " + min + ", got "
-                        + values);
-            }
-            out[i] = values.get(i);
+        if (values.isEmpty() || values.stream().anyMatch(v -> v < min)) {
+            throw new BadInputException("setting " + key + " must be a non-empty list of whole numbers of at least "
+                    + min + ", got " + values);
         }
-        return out;
+        return values.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public boolean bool(String key) {

@@ -1,0 +1,131 @@
+package dvae.cli;
+
+import dvae.math.BadInputException;
+import dvae.math.io.AtomicFiles;
+import dvae.math.toy.ProgressListener;
+import dvae.math.util.Progress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.knowm.xchart.BitmapEncoder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dvae experiment NAME}: runs one of the paper's experiments at a budget and writes result.json, table.md and
+ * PNG figures into a results directory; with {@code --json} it also prints the summary as one JSON object.
+ */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Run one of the paper's experiments; writes result.json, table.md and PNG figures.")
+final class ExperimentCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settingsOptions;
+
+    @Parameters(index = "0", paramLabel = "NAME", completionCandidates = Experiments.Names.class,
+            description = "One of ${COMPLETION-CANDIDATES}.")
+    String name;
+
+    @Option(names = "--budget", paramLabel = "quick|paper", defaultValue = "quick",
+            description = "quick: a reduced protocol that runs in minutes; paper: the paper's "
+                    + "(default ${DEFAULT-VALUE}).")
+    String budget;
+
+    @Option(names = "--seeds", paramLabel = "N",
+            description = "Independent runs (default: setting dvae.experiment.NAME.seeds.BUDGET).")
+    Integer seeds;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Results directory (default: results/NAME).")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite a results directory that is not empty.")
+    boolean force;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
+    boolean json;
+
+    private CommandSpec spec;
+
+    /** Lists every experiment with what it is under the help's usage. */
+    @Spec
+    void describeExperiments(CommandSpec spec) {
+        this.spec = spec;
+        spec.usageMessage().footer(Experiments.ALL.stream()
+                .map(e -> String.format("  %-14s %s", e.name(), e.description()))
+                .collect(Collectors.joining("%n", "%nExperiments:%n", "")));
+    }
+
+    @Override
+    public Integer call() {
+        Experiment experiment = Experiments.find(name);
+        Budget chosen = Budget.parse(budget);
+        Settings settings = settingsOptions.load();
+        if (seeds != null && seeds < 1) {
+            throw new BadInputException("--seeds must be at least 1, got " + seeds);
+        }
+        int runs = seeds != null ? seeds : experiment.defaultSeeds(chosen, settings);
+        Path dir = out != null ? out : Path.of("results", experiment.name());
+        requireWritable(dir);
+        Experiment.Report report = experiment.run(chosen, runs, settings, onStderr(experiment.name()));
+        write(dir, report);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(json ? Json.write(report.summary()) : report.table() + "\nwritten to " + dir);
+        stdout.flush();
+        return 0;
+    }
+
+    /** Refuses a results directory that holds anything, unless --force. */
+    private void requireWritable(Path dir) {
+        if (force || !Files.isDirectory(dir)) {
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new BadInputException("results directory " + dir + " is a file");
+            }
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new BadInputException("results directory " + dir + " is not empty; pass --force to overwrite "
+                        + "it or --out DIR for another");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path dir, Experiment.Report report) {
+        Map<String, Object> result = new LinkedHashMap<>(report.summary());
+        result.putAll(report.details());
+        AtomicFiles.writeString(dir.resolve("result.json"), Json.write(result) + "\n");
+        AtomicFiles.writeString(dir.resolve("table.md"), report.table());
+        for (Experiment.Figure figure : report.figures()) {
+            AtomicFiles.write(dir.resolve(figure.fileName()),
+                    stream -> BitmapEncoder.saveBitmap(figure.chart(), stream, BitmapEncoder.BitmapFormat.PNG));
+        }
+    }
+
+    /** Progress with an ETA on stderr, created at the first report (when the total is known). */
+    private static ProgressListener onStderr(String label) {
+        Progress[] bar = new Progress[1];
+        return (done, total, note) -> {
+            if (bar[0] == null) {
+                bar[0] = new Progress(label, total);
+                bar[0].update(0, note);
+            }
+            if (done >= total) {
+                bar[0].finish(done, note);
+            } else {
+                bar[0].update(done, note);
+            }
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package dvae.cli;
+
+import dvae.math.BadInputException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The registry of experiments {@code dvae experiment NAME} knows, in the order the help lists them. */
+final class Experiments {
+    static final List<Experiment> ALL = List.of(new ToyGaussianExperiment(), new ToyRbmExperiment());
+
+    private Experiments() {
+    }
+
+    static Experiment find(String name) {
+        return ALL.stream().filter(e -> e.name().equals(name)).findFirst()
+                .orElseThrow(() -> new BadInputException("unknown experiment '" + name + "'; known: "
+                        + ALL.stream().map(Experiment::name).collect(Collectors.joining(", "))));
+    }
+
+    /** The names, for the help and shell completion. */
+    static final class Names implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return ALL.stream().map(Experiment::name).iterator();
+        }
+    }
+}

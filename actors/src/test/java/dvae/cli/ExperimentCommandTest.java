@@ -1,0 +1,147 @@
+package dvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code dvae experiment} end to end at tiny budgets set with --set. */
+class ExperimentCommandTest {
+    private static final String[] TINY_TOY_RBM = {"--set", "dvae.experiment.toy-rbm.iterations.quick=40",
+        "--set", "dvae.experiment.toy-rbm.batch=10", "--set", "dvae.experiment.toy-rbm.kl-min-starts=2",
+        "--set", "dvae.experiment.toy-rbm.kl-min-iterations=300"};
+
+    @TempDir
+    Path tmp;
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(List<String> args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args.toArray(String[]::new));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private List<String> toyRbm(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("experiment", "toy-rbm", "--json", "--out", out.toString()));
+        args.addAll(List.of(TINY_TOY_RBM));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    @Test
+    void anUnknownExperimentIsAOneLineErrorListingTheKnownOnes() {
+        Outcome o = run(List.of("experiment", "table9"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        assertEquals(List.of("error: unknown experiment 'table9'; known: toy-gaussian, toy-rbm"),
+                o.err().strip().lines().toList());
+        assertTrue(o.out().isEmpty());
+    }
+
+    @Test
+    void anUnknownBudgetIsRefused() {
+        Outcome o = run(List.of("experiment", "toy-rbm", "--budget", "huge"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        assertTrue(o.err().contains("unknown budget 'huge'; known: quick, paper"), o.err());
+    }
+
+    @Test
+    void helpListsTheExperiments() {
+        Outcome o = run(List.of("experiment", "--help"));
+        assertEquals(0, o.code());
+        assertTrue(o.out().contains("  toy-rbm "), o.out());
+        assertTrue(o.out().contains("  toy-gaussian "), o.out());
+    }
+
+    @Test
+    void toyRbmPrintsTheDocumentedJsonAndWritesItsResults() throws Exception {
+        Path out = tmp.resolve("toy-rbm");
+        Outcome o = run(toyRbm(out));
+        assertEquals(0, o.code(), o.err());
+        assertEquals(1, o.out().strip().lines().count(), "one JSON object on one line");
+        JsonNode json = new ObjectMapper().readTree(o.out());
+        assertEquals("toy-rbm", json.get("experiment").asText());
+        assertEquals(List.of("experiment", "cases"), fieldNames(json).subList(0, 2));
+        JsonNode cases = json.get("cases");
+        assertEquals(4, cases.size());
+        for (int i = 0; i < 4; i++) {
+            JsonNode c = cases.get(i);
+            assertEquals(Set.of("t", "kl", "kl_min", "gap"), Set.copyOf(fieldNames(c)));
+            assertEquals(1 << i, c.get("t").asInt());
+            assertEquals(c.get("kl").asDouble() - c.get("kl_min").asDouble(), c.get("gap").asDouble(), 1e-12);
+            assertTrue(c.get("gap").asDouble() > -1e-6, "the exact minimum is a lower bound: " + c);
+        }
+        for (String file : List.of("result.json", "table.md", "kl.png", "gap.png")) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        assertEquals(json.get("cases"), result.get("cases"));
+        assertTrue(result.get("curves").has("t=8"));
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("budget `quick`: 1 seed(s)"), table);
+        assertTrue(table.contains("40 iterations, 10 exact z' per iteration"), table);
+    }
+
+    @Test
+    void aNonEmptyResultsDirectoryIsKeptUnlessForced() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("kept"));
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        Outcome refused = run(toyRbm(out));
+        assertEquals(Main.EXIT_BAD_INPUT, refused.code());
+        assertTrue(refused.err().contains("results directory " + out + " is not empty; pass --force"), refused.err());
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+        assertEquals(0, run(toyRbm(out, "--force")).code());
+        assertTrue(Files.exists(out.resolve("result.json")));
+    }
+
+    @Test
+    void toyGaussianWritesItsFiguresAndFindings() throws Exception {
+        Path out = tmp.resolve("toy-gaussian");
+        Outcome o = run(List.of("experiment", "toy-gaussian", "--json", "--seeds", "2", "--out", out.toString(),
+                "--set", "dvae.experiment.toy-gaussian.iterations.quick=100",
+                "--set", "dvae.experiment.toy-gaussian.variance-draws=20"));
+        assertEquals(0, o.code(), o.err());
+        JsonNode json = new ObjectMapper().readTree(o.out());
+        assertEquals("toy-gaussian", json.get("experiment").asText());
+        assertEquals(2, json.get("seeds").asInt());
+        List<String> methods = StreamSupport.stream(json.get("methods").spliterator(), false)
+                .map(m -> m.get("method").asText()).toList();
+        assertEquals(List.of("gibbs-t1", "gibbs-t2", "gibbs-t4", "gibbs-t8", "gibbs-t1+I", "gibbs-t2+I", "gibbs-t4+I",
+                "gibbs-t8+I", "reinforce", "reparameterized"), methods);
+        assertTrue(json.get("findings").has("term_i_raises_variance_for_every_t"), json.toString());
+        for (String file : List.of("result.json", "table.md", "kl.png", "gradient-variance.png")) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+    }
+
+    @Test
+    void aBadListSettingNamesTheKey() {
+        Outcome o = run(toyRbm(tmp.resolve("x"), "--set", "dvae.experiment.toy-rbm.ts=[0]"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        assertTrue(o.err().contains("setting dvae.experiment.toy-rbm.ts must be a non-empty list of whole numbers "
+                + "of at least 1, got [0]"), o.err());
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

@@ -1,0 +1,10 @@
+package dvae.math.toy;
+
+/** Where an experiment reports how far it is (the command line shows it with an ETA); the library never prints. */
+@FunctionalInterface
+public interface ProgressListener {
+    ProgressListener NONE = (done, total, note) -> {
+    };
+
+    void update(long done, long total, String note);
+}

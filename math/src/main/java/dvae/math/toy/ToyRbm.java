@@ -1,0 +1,256 @@
+package dvae.math.toy;
+
+import static dvae.math.autodiff.ElementwiseOps.add;
+import static dvae.math.autodiff.ElementwiseOps.sub;
+import static dvae.math.autodiff.LinearOps.addBias;
+import static dvae.math.autodiff.LinearOps.matmul;
+import static dvae.math.autodiff.LinearOps.matmulTransB;
+
+import dvae.math.autodiff.ElementwiseOps;
+import dvae.math.autodiff.Param;
+import dvae.math.autodiff.ParamSet;
+import dvae.math.autodiff.ReduceOps;
+import dvae.math.autodiff.Role;
+import dvae.math.autodiff.ShapeOps;
+import dvae.math.autodiff.Tape;
+import dvae.math.autodiff.Var;
+import dvae.math.optim.Adam;
+import dvae.math.random.RandomStream;
+import dvae.math.relax.PiecewiseLinear;
+import dvae.math.relax.RelaxOps;
+import dvae.math.relax.Relaxation;
+import dvae.math.tensor.Matrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The toy of the paper's Appendix A and Fig. 5: a 4+4 RBM q_φ (φ = b1, b2, W, not amortized) minimises
+ * KL(q‖p_mix) to a mixture of Bernoullis with the paper's estimator, for several numbers t of relaxed Gibbs updates.
+ * Each iteration draws z′ ~ q exactly (by enumeration), runs t relaxed updates ζ2 = PWL(ζ1W + b2), ζ1 = PWL(ζ2Wᵀ + b1)
+ * from ζ1 = z1′, and back-propagates f(ζ) = log q_φ′(ζ) − log p_mix(ζ) through the updates only, where
+ * log q_φ′ = −E_φ′ with φ′ = stop-gradient(φ) (log Z_φ is constant in φ′) and log p_mix is evaluated at the relaxed ζ.
+ * The KL reported is exact, by enumeration, and is compared with the least KL a 4+4 RBM attains ({@link KlMinimum}).
+ */
+public final class ToyRbm {
+    /**
+     * @param n1                 units on side 1 (4 in the paper)
+     * @param n2                 units on side 2 (4)
+     * @param components         mixture components C (3)
+     * @param bitVariance        each mixture bit's variance (0.09: means 0.1 or 0.9)
+     * @param targetSeed         seed of the mixture's means (fixed, so every run fits the same target)
+     * @param iterations         Adam updates per run (10,000)
+     * @param batch              z′ drawn per iteration (not stated in the paper)
+     * @param learningRate       Adam's step size (0.003; ε = 1e-8)
+     * @param finalDecayFraction the last fraction of iterations over which the step decays linearly to zero (0: none)
+     * @param pwlBeta            the PWL relaxation's β (the paper's main experiments use 4 on MNIST)
+     * @param ts                 numbers of relaxed Gibbs updates compared
+     * @param klMinStarts        random starts of the exact optimisation
+     * @param klMinIterations    Adam updates per start of the exact optimisation
+     * @param curvePoints        about how many exact KL values each curve keeps
+     */
+    public record Settings(int n1, int n2, int components, double bitVariance, long targetSeed, int iterations,
+                           int batch, double learningRate, double finalDecayFraction, double pwlBeta, List<Integer> ts,
+                           int klMinStarts, int klMinIterations, int curvePoints) {
+        public Settings {
+            ts = List.copyOf(ts);
+            if (iterations < 1 || batch < 1 || !(learningRate > 0) || !(finalDecayFraction >= 0
+                    && finalDecayFraction <= 1) || ts.isEmpty() || ts.stream().anyMatch(t -> t < 1)
+                    || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
+                throw new IllegalArgumentException("invalid toy-rbm settings: " + this);
+            }
+        }
+
+        /** Adam's step at an iteration: constant, then a linear decay to zero over the final fraction. */
+        double rate(long iteration) {
+            double decayStart = iterations * (1 - finalDecayFraction);
+            if (iteration < decayStart) {
+                return learningRate;
+            }
+            return learningRate * (iterations - iteration) / (iterations - decayStart);
+        }
+    }
+
+    /**
+     * One t over all seeds: the mean final exact KL, the gap to the least attainable KL, each seed's final KL and the
+     * exact KL curve (geometric mean over seeds).
+     */
+    public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve) {
+        static Case of(int t, double klMin, List<Curve> curves) {
+            double[] perSeed = curves.stream().mapToDouble(Curve::last).toArray();
+            double kl = Arrays.stream(perSeed).average().orElseThrow();
+            return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(curves));
+        }
+    }
+
+    /**
+     * @param cases         the estimator for each t
+     * @param exactGradient a reference, not in the paper: the same Adam run (same start, steps and iterations) on the
+     *                      exact gradient, separating what the optimiser reaches from what the estimator's bias costs
+     *                      (reported with t = 0)
+     */
+    public record Result(Settings settings, int seeds, BernoulliMixture target, KlMinimum klMin, List<Case> cases,
+                         Case exactGradient) {
+    }
+
+    /** q's parameters as the tape sees them. */
+    record RbmParams(ParamSet all, Param b1, Param b2, Param w) {
+        /** Biases start at zero and couplings at N(0, 0.1²), to break the symmetry between units. */
+        static RbmParams initial(int n1, int n2, long seed) {
+            RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/init");
+            Matrix w = new Matrix(n1, n2);
+            for (int i = 0; i < w.data.length; i++) {
+                w.data[i] = (float) (0.1 * rng.nextGaussian());
+            }
+            ParamSet all = new ParamSet();
+            return new RbmParams(all, all.add("b1", Role.BIAS, new Matrix(1, n1)),
+                    all.add("b2", Role.BIAS, new Matrix(1, n2)), all.add("w", Role.KERNEL, w));
+        }
+
+        /** θ = [b1, b2, W] in {@link EnumeratedRbm}'s layout. */
+        double[] theta() {
+            double[] theta = new double[(int) all.trainableCount()];
+            int k = 0;
+            for (Param p : List.of(b1, b2, w)) {
+                for (float v : p.value().data) {
+                    theta[k++] = v;
+                }
+            }
+            return theta;
+        }
+
+        /** Sets the gradients from a flat vector in θ's layout. */
+        void setGradient(double[] gradient) {
+            int k = 0;
+            for (Param p : List.of(b1, b2, w)) {
+                float[] g = p.grad().data;
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = (float) gradient[k++];
+                }
+            }
+        }
+    }
+
+    private ToyRbm() {
+    }
+
+    public static Result run(Settings s, int seeds, ProgressListener progress) {
+        EnumeratedRbm rbm = new EnumeratedRbm(s.n1(), s.n2());
+        BernoulliMixture target = BernoulliMixture.randomCorners(s.components(), s.n1() + s.n2(), s.bitVariance(),
+                s.targetSeed());
+        double[] targetLogp = rbm.logProbabilitiesOf(target);
+        KlMinimum klMin = KlMinimum.find(rbm, targetLogp, s.klMinStarts(), s.klMinIterations(), s.targetSeed());
+        Relaxation pwl = new PiecewiseLinear(s.pwlBeta());
+        long total = (long) (s.ts().size() + 1) * seeds * s.iterations();
+        long done = 0;
+        List<Case> cases = new ArrayList<>();
+        List<Curve> exactCurves = new ArrayList<>();
+        for (int seed = 1; seed <= seeds; seed++) {
+            double[] gradient = new double[rbm.parameterCount()];
+            exactCurves.add(train(s, rbm, targetLogp, seed, params -> {
+                rbm.klAndGradient(params.theta(), targetLogp, gradient);
+                params.setGradient(gradient);
+            }));
+            done += s.iterations();
+            progress.update(done, total, String.format("exact gradient seed %d: KL %.5f (min %.5f)", seed,
+                    exactCurves.get(seed - 1).last(), klMin.kl()));
+        }
+        for (int t : s.ts()) {
+            List<Curve> curves = new ArrayList<>();
+            for (int seed = 1; seed <= seeds; seed++) {
+                RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/t" + t);
+                int updates = t;
+                Curve curve = train(s, rbm, targetLogp, seed, params -> {
+                    params.all().zeroGrads();
+                    addGradientEstimate(rbm, target, params, updates, s.batch(), pwl, rng);
+                });
+                curves.add(curve);
+                done += s.iterations();
+                progress.update(done, total, String.format("t=%d seed %d: KL %.5f (min %.5f)", t, seed,
+                        curve.last(), klMin.kl()));
+            }
+            cases.add(Case.of(t, klMin.kl(), curves));
+        }
+        return new Result(s, seeds, target, klMin, cases, Case.of(0, klMin.kl(), exactCurves));
+    }
+
+    /** One Adam optimisation from seed's start with the given gradients; returns the exact KL along the way. */
+    static Curve train(Settings s, EnumeratedRbm rbm, double[] targetLogp, long seed, Consumer<RbmParams> setGradient) {
+        RbmParams params = RbmParams.initial(s.n1(), s.n2(), seed);
+        Adam adam = Numerics.adam(params.all());
+        long[] at = Schedules.even(s.iterations(), s.curvePoints());
+        double[] kl = new double[at.length];
+        int next = 0;
+        for (long it = 0; ; it++) {
+            if (next < at.length && at[next] == it) {
+                kl[next++] = rbm.kl(params.theta(), targetLogp);
+            }
+            if (it == s.iterations()) {
+                break;
+            }
+            setGradient.accept(params);
+            adam.step(s.rate(it));
+        }
+        return new Curve(at, kl);
+    }
+
+    /**
+     * Adds the estimator's gradient of KL(q‖p_mix) to the parameters' gradients: {@code batch} exact z′ ~ q, t relaxed
+     * Gibbs updates each, and the batch mean of f(ζ) = log q_φ′(ζ) − log p_mix(ζ) back-propagated through the updates.
+     */
+    static void addGradientEstimate(EnumeratedRbm rbm, BernoulliMixture target, RbmParams params, int t, int batch,
+                                    Relaxation relaxation, RandomStream rng) {
+        Tape tape = new Tape();
+        Var side1 = tape.constant(exactSamplesOfSide1(rbm, params.theta(), batch, rng));
+        Var[] zeta = relaxedGibbs(tape, side1, tape.param(params.b1()), tape.param(params.b2()),
+                tape.param(params.w()), t, relaxation, rng);
+        // φ′ = stop-gradient(φ): log q is evaluated at ζ with the parameters as constants.
+        Var logQ = negativeEnergy(zeta[0], zeta[1], tape.constant(params.b1().value()),
+                tape.constant(params.b2().value()), tape.constant(params.w().value()));
+        Var logP = ReduceOps.rowLogSumExp(addBias(matmulTransB(ShapeOps.concatColumns(zeta),
+                tape.constant(target.logitMatrix())), tape.constant(target.componentOffsets())));
+        tape.backward(ReduceOps.mean(sub(logQ, logP)));
+    }
+
+    /**
+     * t relaxed Gibbs updates from the hard side-1 state: ζ2 = PWL(ζ1W + b2), then ζ1 = PWL(ζ2Wᵀ + b1).
+     * Returns {ζ1, ζ2}.
+     */
+    static Var[] relaxedGibbs(Tape tape, Var side1, Var b1, Var b2, Var w, int t, Relaxation relaxation,
+                              RandomStream rng) {
+        Var zeta1 = side1;
+        Var zeta2 = null;
+        for (int k = 0; k < t; k++) {
+            zeta2 = RelaxOps.relax(addBias(matmul(zeta1, w), b2), relaxation, uniforms(zeta1.rows() * w.cols(), rng));
+            zeta1 = RelaxOps.relax(addBias(matmulTransB(zeta2, w), b1), relaxation,
+                    uniforms(zeta2.rows() * w.rows(), rng));
+        }
+        return new Var[] {zeta1, zeta2};
+    }
+
+    /** −E(ζ) = ζ1·b1 + ζ2·b2 + ζ1ᵀWζ2 per row (batch×1). */
+    static Var negativeEnergy(Var zeta1, Var zeta2, Var b1, Var b2, Var w) {
+        Var pairwise = ReduceOps.rowSums(ElementwiseOps.mul(matmul(zeta1, w), zeta2));
+        return add(pairwise, add(matmulTransB(zeta1, b1), matmulTransB(zeta2, b2)));
+    }
+
+    /** Side 1 of {@code batch} exact samples z′ ~ q_θ (side 2 is not needed: the first update resamples it). */
+    private static Matrix exactSamplesOfSide1(EnumeratedRbm rbm, double[] theta, int batch, RandomStream rng) {
+        EnumeratedRbm.Sampler sampler = rbm.sampler(theta);
+        Matrix z1 = new Matrix(batch, rbm.n1());
+        for (int r = 0; r < batch; r++) {
+            int state = sampler.draw(rng);
+            for (int i = 0; i < rbm.n1(); i++) {
+                z1.set(r, i, (state >> i) & 1);
+            }
+        }
+        return z1;
+    }
+
+    private static float[] uniforms(int n, RandomStream rng) {
+        float[] u = new float[n];
+        rng.fillUniform(u);
+        return u;
+    }
+}
