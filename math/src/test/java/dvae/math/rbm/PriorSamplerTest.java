@@ -2,6 +2,7 @@ package dvae.math.rbm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.random.RandomStream;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ class PriorSamplerTest {
         }
         assertMatches(ExactRbm.moments(to), phase);
         assertEquals(ExactRbm.logZ(to), sampler.logZ(), 0.05);
+        assertTrue(sampler.essFraction() >= 0.5 && sampler.essFraction() <= 1, "ESS " + sampler.essFraction());
     }
 
     @Test
