@@ -12,7 +12,7 @@ import dvae.math.random.RandomStream;
  * <p>An engine owns its scratch buffers and random stream: one per thread.
  */
 public final class BlockGibbs {
-    /** Uniforms drawn per block: 32 KB, which stays in the first-level cache until the comparisons read it. */
+    /** Uniforms drawn per block: 32 KB, small enough to stay in cache until the comparisons read them. */
     private static final int UNIFORM_BLOCK = 8192;
     private final RandomStream rng;
     private float[] act = new float[0];
