@@ -40,6 +40,17 @@ class PriorSamplerTest {
     }
 
     @Test
+    void persistentPopulationSurvivesALargeParameterJump() {
+        Rbm from = Rbm.random(8, 6, 1.0, 52);
+        Rbm to = Rbm.random(8, 6, 1.0, 53);
+        var sampler = new PopulationAnnealingSampler(8, 6, settings(0), new RandomStream(6));
+        sampler.step(from);
+        NegativePhase phase = sampler.step(to);
+        assertMatches(ExactRbm.moments(to), phase);
+        assertEquals(ExactRbm.logZ(to), sampler.logZ(), 0.05);
+    }
+
+    @Test
     void ladderEachStepReannealsFromUniform() {
         Rbm rbm = Rbm.random(7, 7, 1.0, 44);
         var sampler = new PopulationAnnealingSampler(7, 7, settings(200), new RandomStream(3));
@@ -84,16 +95,9 @@ class PriorSamplerTest {
     }
 
     private static Rbm interpolate(Rbm from, Rbm to, double t) {
-        return new Rbm(from.n1(), from.n2(), mix(from.w(), to.w(), t), mix(from.b1(), to.b1(), t),
-                mix(from.b2(), to.b2(), t));
-    }
-
-    private static float[] mix(float[] a, float[] b, double t) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = (float) ((1 - t) * a[i] + t * b[i]);
-        }
-        return out;
+        Rbm between = from.copy();
+        PopulationAnnealingSampler.interpolate(from, to, t, between);
+        return between;
     }
 
     private static void assertMatches(NegativePhase exact, NegativePhase sampled) {
