@@ -78,7 +78,7 @@ final class LogzCommand implements Callable<Integer> {
                 yield Annealing.exact(rbm);
             }
             case ais -> Annealing.ais(rbm, t, c, annealingBase, rng).estimate();
-            case rais -> Annealing.reverseAis(rbm, t, c, annealingBase, rng);
+            case rais -> Annealing.reverseAis(rbm, t, c, annealingBase, rng).estimate();
             case pa -> Annealing.populationAnnealing(rbm, t, c, annealingBase, rng);
         };
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -34,7 +34,10 @@ public final class Annealing {
     private Annealing() {
     }
 
-    /** An AIS estimate with the final particles (after a last sweep at β = 1) and their log-weights. */
+    /**
+     * An AIS estimate with its final particles and their log-weights. Each log-weight is a one-chain estimate of
+     * log(Z_end / Z_start), so their plain mean shows the estimator's bias (Jensen) free of log-mean-exp averaging.
+     */
     public record AisRun(LogZEstimate estimate, float[] z1, float[] z2, double[] logWeights) {
     }
 
@@ -50,15 +53,20 @@ public final class Annealing {
         return new AisRun(estimate, population.z1, population.z2, logWeights);
     }
 
-    /** Reverse AIS from (approximate) samples of the RBM down to the base: log Z = log Z_base − log mean weight. */
-    public static LogZEstimate reverseAis(Rbm rbm, int temps, int chains, AnnealingBase base, RandomStream rng) {
+    /**
+     * Reverse AIS from (approximate) samples of the RBM down to the base: log Z = log Z_base − log mean weight. The
+     * final particles are samples of the base.
+     */
+    public static AisRun reverseAis(Rbm rbm, int temps, int chains, AnnealingBase base, RandomStream rng) {
         checkSettings(temps, chains);
         ParticlePopulation population = new ParticlePopulation(rbm.n1(), rbm.n2(), chains, rng);
         population.sampleBase(rbm, AnnealingBase.UNIFORM);
         population.sweeps(rbm, REVERSE_BURN_IN);
         population.anneal(rbm, base, ladder(temps, 1, 0), 0);
-        return new LogZEstimate(base.logZ(rbm) - LogSumExp.logMeanExp(population.logWeights),
-                LogSumExp.sdOfLogMeanExp(population.logWeights), "rais", temps, chains, base);
+        double[] logWeights = population.logWeights.clone();
+        var estimate = new LogZEstimate(base.logZ(rbm) - LogSumExp.logMeanExp(logWeights),
+                LogSumExp.sdOfLogMeanExp(logWeights), "rais", temps, chains, base);
+        return new AisRun(estimate, population.z1, population.z2, logWeights);
     }
 
     /**

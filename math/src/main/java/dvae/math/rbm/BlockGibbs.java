@@ -12,6 +12,8 @@ import dvae.math.random.RandomStream;
  * <p>An engine owns its scratch buffers and random stream: one per thread.
  */
 public final class BlockGibbs {
+    /** Uniforms drawn per block: 32 KB, small enough to stay in cache until the comparisons read them. */
+    private static final int UNIFORM_BLOCK = 8192;
     private final RandomStream rng;
     private float[] act = new float[0];
     private float[] uniforms = new float[0];
@@ -72,15 +74,22 @@ public final class BlockGibbs {
         sample(a, sw, b1, b1Off, sb, rows, n1, z1, z1Off);
     }
 
-    /** out = Bern(σ(actScale·act + biasScale·bias)) over rows × cols, with fresh uniforms. */
+    /**
+     * out = Bern(σ(actScale·act + biasScale·bias)) over rows × cols, with fresh uniforms drawn a block of rows at a
+     * time so that they are still in cache when compared.
+     */
     void sample(float[] act, float actScale, float[] bias, int biasOff, float biasScale, int rows, int cols,
                 float[] out, int outOff) {
-        int n = rows * cols;
-        if (uniforms.length < n) {
-            uniforms = new float[n];
+        int blockRows = Math.max(1, UNIFORM_BLOCK / cols);
+        if (uniforms.length < VectorMath.uniformBufferLength(blockRows * cols)) {
+            uniforms = new float[VectorMath.uniformBufferLength(blockRows * cols)];
         }
-        rng.fillUniform(uniforms, 0, n);
-        VectorMath.sampleBernoulli(act, 0, actScale, bias, biasOff, biasScale, rows, cols, uniforms, out, outOff);
+        for (int r = 0; r < rows; r += blockRows) {
+            int n = Math.min(blockRows, rows - r);
+            VectorMath.fillUniform(rng, uniforms, n * cols);
+            VectorMath.sampleBernoulli(act, r * cols, actScale, bias, biasOff, biasScale, n, cols, uniforms, out,
+                    outOff + r * cols);
+        }
     }
 
     /** The shared activation buffer, grown on demand. */

@@ -107,9 +107,20 @@ final class ParticlePopulation {
 
     /** The effective sample size over the population size, in (0, 1]. */
     double essFraction() {
-        double lse = LogSumExp.logSumExp(logWeights, size);
+        return essFractionAfter(null);
+    }
+
+    /** The ESS fraction the population would have after {@link #reweight}(delta) (delta null: as it is). */
+    double essFractionAfter(double[] delta) {
+        double[] logW = logWeights.clone();
+        if (delta != null) {
+            for (int i = 0; i < size; i++) {
+                logW[i] += delta[i];
+            }
+        }
+        double lse = LogSumExp.logSumExp(logW, size);
         double sumSq = 0;
-        for (double lw : logWeights) {
+        for (double lw : logW) {
             double p = Math.exp(lw - lse);
             sumSq += p * p;
         }

@@ -167,11 +167,4 @@ public final class Rbm {
             out[r] += biasTerms[r];
         }
     }
-
-    /** Fails with a one-line message naming the first non-finite parameter. */
-    public void checkFinite() {
-        checkFinite("W", w);
-        checkFinite("b1", b1);
-        checkFinite("b2", b2);
-    }
 }

@@ -2,6 +2,7 @@ package dvae.math.rbm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.random.RandomStream;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,18 @@ class PriorSamplerTest {
         for (int t = 0; t <= moves; t++) {
             phase = sampler.step(interpolate(from, to, (double) t / moves));
         }
+        assertMatches(ExactRbm.moments(to), phase);
+        assertEquals(ExactRbm.logZ(to), sampler.logZ(), 0.05);
+        assertTrue(sampler.essFraction() >= 0.5 && sampler.essFraction() <= 1, "ESS " + sampler.essFraction());
+    }
+
+    @Test
+    void persistentPopulationSurvivesALargeParameterJump() {
+        Rbm from = Rbm.random(8, 6, 1.0, 52);
+        Rbm to = Rbm.random(8, 6, 1.0, 53);
+        var sampler = new PopulationAnnealingSampler(8, 6, settings(0), new RandomStream(6));
+        sampler.step(from);
+        NegativePhase phase = sampler.step(to);
         assertMatches(ExactRbm.moments(to), phase);
         assertEquals(ExactRbm.logZ(to), sampler.logZ(), 0.05);
     }
@@ -82,16 +95,9 @@ class PriorSamplerTest {
     }
 
     private static Rbm interpolate(Rbm from, Rbm to, double t) {
-        return new Rbm(from.n1(), from.n2(), mix(from.w(), to.w(), t), mix(from.b1(), to.b1(), t),
-                mix(from.b2(), to.b2(), t));
-    }
-
-    private static float[] mix(float[] a, float[] b, double t) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = (float) ((1 - t) * a[i] + t * b[i]);
-        }
-        return out;
+        Rbm between = from.copy();
+        PopulationAnnealingSampler.interpolate(from, to, t, between);
+        return between;
     }
 
     private static void assertMatches(NegativePhase exact, NegativePhase sampled) {
