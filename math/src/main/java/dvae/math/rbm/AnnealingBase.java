@@ -1,5 +1,6 @@
 package dvae.math.rbm;
 
+import dvae.math.tensor.Scalars;
 /**
  * Where an annealing path starts (β = 0) on its way to the RBM (β = 1). The intermediate distribution at β is
  * ∝ exp(sb(β)·(b1·z1 + b2·z2) + β·z1ᵀWz2).
@@ -21,10 +22,10 @@ public enum AnnealingBase {
         }
         double sum = 0;
         for (float b : rbm.b1()) {
-            sum += VectorMath.softplus(b);
+            sum += Scalars.softplus(b);
         }
         for (float b : rbm.b2()) {
-            sum += VectorMath.softplus(b);
+            sum += Scalars.softplus(b);
         }
         return sum;
     }

@@ -1,5 +1,6 @@
 package dvae.math.rbm;
 
+import dvae.math.tensor.Scalars;
 import java.util.stream.IntStream;
 
 /**
@@ -117,7 +118,7 @@ public final class ExactRbm {
             double v = bias1;
             float[] b2 = rbm.b2();
             for (int j = 0; j < coupling.length; j++) {
-                v += VectorMath.softplus(b2[j] + coupling[j]);
+                v += Scalars.softplus(b2[j] + coupling[j]);
             }
             return v;
         }

@@ -1,23 +1,14 @@
 package dvae.math.rbm;
 
+import dvae.math.tensor.Scalars;
+
 /** Log-domain reductions in double, for partition functions and importance weights. */
 final class LogSumExp {
     private LogSumExp() {
     }
 
     static double logSumExp(double[] x, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[i]);
-        }
-        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
-            return max;
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x[i] - max);
-        }
-        return max + Math.log(sum);
+        return Scalars.logSumExp(x, 0, n);
     }
 
     /** log((1/n) Σ exp(x_i)). */

@@ -1,5 +1,6 @@
 package dvae.math.rbm;
 
+import dvae.math.tensor.Scalars;
 import dvae.math.random.RandomStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
@@ -141,7 +142,7 @@ final class VectorMath {
             if (cols < L) {
                 double sum = 0;
                 for (int c = 0; c < cols; c++) {
-                    sum += softplus((double) act[row + c] + bias[c]);
+                    sum += Scalars.softplus((double) act[row + c] + bias[c]);
                 }
                 rowSums[r] = sum;
                 continue;
@@ -179,7 +180,7 @@ final class VectorMath {
                     double x = (double) sw * c[row + k] + (double) sb * bias[k];
                     double d = (double) dsw * c[row + k] + (double) dsb * bias[k];
                     rowSums[r] += Math.abs(d) < SMALL_STEP ? Math.log1p(Math.expm1(d) / (1 + Math.exp(-x)))
-                            : softplus(x + d) - softplus(x);
+                            : Scalars.softplus(x + d) - Scalars.softplus(x);
                     c[row + k] = (float) (x + d);
                 }
                 continue;
@@ -261,10 +262,5 @@ final class VectorMath {
 
     private static FloatVector softplus(FloatVector x) {
         return x.max(0f).add(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
-    }
-
-    /** log(1 + e^x) without overflow. */
-    static double softplus(double x) {
-        return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
 }

@@ -19,6 +19,22 @@ public final class Scalars {
         return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
 
+    /** log Σ_{i ∈ [from, to)} e^{x_i}, shifted by the maximum so no term overflows; ±∞ when the maximum is. */
+    public static double logSumExp(double[] x, int from, int to) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            max = Math.max(max, x[i]);
+        }
+        if (Double.isInfinite(max)) {
+            return max;
+        }
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += Math.exp(x[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+
     /** log σ(x) = −softplus(−x). */
     public static double logSigmoid(double x) {
         return -softplus(-x);

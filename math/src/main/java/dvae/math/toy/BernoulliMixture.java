@@ -1,5 +1,6 @@
 package dvae.math.toy;
 
+import dvae.math.tensor.Scalars;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
 
@@ -47,7 +48,7 @@ public record BernoulliMixture(double[] weights, double[][] logits) {
         for (int i = 0; i < weights.length; i++) {
             terms[i] = Math.log(weights[i]) + componentLogits(i, z) - logNormalizer(i);
         }
-        return Numerics.logSumExp(terms);
+        return Scalars.logSumExp(terms, 0, terms.length);
     }
 
     /** ν as a C×n matrix, for evaluating log p_mix on the tape. */
@@ -83,7 +84,7 @@ public record BernoulliMixture(double[] weights, double[][] logits) {
     private double logNormalizer(int i) {
         double s = 0;
         for (double nu : logits[i]) {
-            s += Numerics.softplus(nu);
+            s += Scalars.softplus(nu);
         }
         return s;
     }

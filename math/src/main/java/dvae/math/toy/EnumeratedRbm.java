@@ -1,5 +1,6 @@
 package dvae.math.toy;
 
+import dvae.math.tensor.Scalars;
 import dvae.math.random.RandomStream;
 
 /**
@@ -70,7 +71,7 @@ public final class EnumeratedRbm {
         for (int s = 0; s < logq.length; s++) {
             logq[s] = dot(theta, statistics[s]);
         }
-        double logZ = Numerics.logSumExp(logq);
+        double logZ = Scalars.logSumExp(logq, 0, logq.length);
         for (int s = 0; s < logq.length; s++) {
             logq[s] -= logZ;
         }

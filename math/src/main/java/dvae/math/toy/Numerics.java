@@ -20,21 +20,6 @@ final class Numerics {
         return new Adam(params, Adam.BETA1, Adam.BETA2, 1e-8);
     }
 
-    static double logSumExp(double[] x) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
-        }
-        double s = 0;
-        for (double v : x) {
-            s += Math.exp(v - max);
-        }
-        return max + Math.log(s);
-    }
-
-    static double softplus(double x) {
-        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-    }
 
     static Matrix toMatrix(double[] values) {
         Matrix m = new Matrix(1, values.length);
