@@ -27,7 +27,7 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = publicReadable(Files.createTempFile(dir, "." + target.getFileName(), ".tmp"));
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel),
                          1 << 16)) {
@@ -52,6 +52,20 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * Temporary files and folders are created owner-only; what they become (checkpoints, caches, results) is ordinary
+     * output that other users and tools may read, so give it the usual rw-r--r-- / rwxr-xr-x where POSIX applies.
+     */
+    public static Path publicReadable(Path path) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // other file systems keep their defaults
+        }
+        return path;
     }
 
     public static void writeString(Path target, String text) {

@@ -69,7 +69,7 @@ public final class ParamStore {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
-            tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+            tmp = AtomicFiles.publicReadable(Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-"));
             for (Stored t : tensors) {
                 Npy.writeFloats(tmp.resolve(t.entry().file()), t.entry().shape(), t.value().data);
             }

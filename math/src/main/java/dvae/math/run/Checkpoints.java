@@ -1,6 +1,7 @@
 package dvae.math.run;
 
 import dvae.math.BadInputException;
+import dvae.math.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public final class Checkpoints {
         Path temp = null;
         try {
             Files.createDirectories(root);
-            temp = Files.createTempDirectory(root, TEMP_PREFIX + dirName(step) + "-");
+            temp = AtomicFiles.publicReadable(Files.createTempDirectory(root, TEMP_PREFIX + dirName(step) + "-"));
             contents.write(temp);
             JsonFiles.write(temp.resolve(DESCRIPTION), new Description(FORMAT, step, Instant.now().toString(), score,
                     new LinkedHashMap<>(metadata)));

@@ -11,10 +11,10 @@ class ExactRbmTest {
         Rbm rbm = new Rbm(7, 9, new float[7 * 9], random.b1(), random.b2());
         double expected = 0;
         for (float b : rbm.b1()) {
-            expected += VectorMath.softplus(b);
+            expected += dvae.math.tensor.Scalars.softplus(b);
         }
         for (float b : rbm.b2()) {
-            expected += VectorMath.softplus(b);
+            expected += dvae.math.tensor.Scalars.softplus(b);
         }
         assertEquals(expected, ExactRbm.logZ(rbm), 1e-10);
     }

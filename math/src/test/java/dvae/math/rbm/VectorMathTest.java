@@ -84,7 +84,7 @@ class VectorMathTest {
                     for (int k = 0; k < cols; k++) {
                         double x = sw * (double) act[r * cols + k] + sb * (double) bias[k];
                         double d = dsw * (double) act[r * cols + k] + dsw * (double) bias[k];
-                        expected += VectorMath.softplus(x + d) - VectorMath.softplus(x);
+                        expected += dvae.math.tensor.Scalars.softplus(x + d) - dvae.math.tensor.Scalars.softplus(x);
                         assertEquals(x + d, c[r * cols + k], 1e-5 * (1 + Math.abs(x + d)));
                     }
                     assertEquals(expected, increments[r], 1e-6 * (1 + Math.abs(expected)) + 1e-7 * cols,
@@ -95,7 +95,7 @@ class VectorMathTest {
                 double softplus = 0;
                 double dot = 0;
                 for (int k = 0; k < cols; k++) {
-                    softplus += VectorMath.softplus((double) act[r * cols + k] + bias[k]);
+                    softplus += dvae.math.tensor.Scalars.softplus((double) act[r * cols + k] + bias[k]);
                     dot += (double) act[r * cols + k] * bias[k];
                 }
                 assertEquals(softplus, softplusSums[r], 1e-5 * (1 + softplus), "softplus cols " + cols);
