@@ -1,11 +1,11 @@
 package dvae.math.rbm;
 
 /** Log-domain reductions in double, for partition functions and importance weights. */
-final class LogSumExp {
+public final class LogSumExp {
     private LogSumExp() {
     }
 
-    static double logSumExp(double[] x, int n) {
+    public static double logSumExp(double[] x, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[i]);
@@ -21,7 +21,7 @@ final class LogSumExp {
     }
 
     /** log((1/n) Σ exp(x_i)). */
-    static double logMeanExp(double[] x) {
+    public static double logMeanExp(double[] x) {
         return logSumExp(x, x.length) - Math.log(x.length);
     }
 
@@ -29,7 +29,7 @@ final class LogSumExp {
      * The standard deviation of logMeanExp(x) as an estimator, by the delta method: sd(mean of e^x)/mean of e^x,
      * with the sample standard deviation of the e^x divided by √n.
      */
-    static double sdOfLogMeanExp(double[] x) {
+    public static double sdOfLogMeanExp(double[] x) {
         int n = x.length;
         if (n < 2) {
             return Double.NaN;
