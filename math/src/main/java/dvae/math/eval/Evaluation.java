@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,7 +85,8 @@ public final class Evaluation {
             // Structured prediction has no prior: p(z) = q(z|x1).
             boolean needsPrior = model.config().objective() != ObjectiveKind.STRUCT;
             PriorLogZ known = partial == null ? null : partial.prior().orElse(null);
-            List<Future<LogZEstimate>> prior = needsPrior && known == null ? priorLogZ(pool) : List.of();
+            CompletableFuture<PriorLogZ> prior = known != null || !needsPrior
+                    ? CompletableFuture.completedFuture(known) : priorLogZ(pool, partial);
             List<Future<ExampleResult>> pending = new ArrayList<>();
             int[] count = {resumed};
             for (int r = 0; r < indices.length; r++) {
@@ -110,10 +112,7 @@ public final class Evaluation {
                     return result;
                 }));
             }
-            PriorLogZ priorLogZ = prior.isEmpty() ? known : new PriorLogZ(await(prior.get(0)), await(prior.get(1)));
-            if (partial != null && known == null && priorLogZ != null) {
-                partial.append(priorLogZ);
-            }
+            PriorLogZ priorLogZ = await(prior);
             for (Future<ExampleResult> f : pending) {
                 done.add(await(f));
             }
@@ -127,14 +126,22 @@ public final class Evaluation {
         }
     }
 
-    /** AIS and reverse AIS of the prior, side by side on the pool ahead of the examples. */
-    private List<Future<LogZEstimate>> priorLogZ(ExecutorService pool) {
+    /** AIS and reverse AIS of the prior, side by side on the pool ahead of the examples, kept as soon as both end. */
+    private CompletableFuture<PriorLogZ> priorLogZ(ExecutorService pool, PartialResults partial) {
         Rbm rbm = model.prior().asRbm();
-        return List.of(
-                pool.submit(() -> Annealing.ais(rbm, settings.priorTemps(), settings.priorChains(),
-                        AnnealingBase.UNIFORM, RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate()),
-                pool.submit(() -> Annealing.reverseAis(rbm, settings.priorTemps(), settings.priorChains(),
-                        AnnealingBase.UNIFORM, RandomStream.forPurpose(settings.seed(), "eval-prior-rais"))));
+        CompletableFuture<LogZEstimate> forward = CompletableFuture.supplyAsync(() -> Annealing.ais(rbm,
+                settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
+                RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate(), pool);
+        CompletableFuture<LogZEstimate> reverse = CompletableFuture.supplyAsync(() -> Annealing.reverseAis(rbm,
+                settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
+                RandomStream.forPurpose(settings.seed(), "eval-prior-rais")), pool);
+        return forward.thenCombine(reverse, (f, r) -> {
+            PriorLogZ p = new PriorLogZ(f, r);
+            if (partial != null) {
+                partial.append(p);
+            }
+            return p;
+        });
     }
 
     private static <T> T await(Future<T> f) {
