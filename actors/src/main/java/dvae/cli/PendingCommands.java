@@ -29,14 +29,6 @@ final class PendingCommands {
         }
     }
 
-    @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = "Evaluate a trained model (not implemented yet).")
-    static final class Eval extends Pending {
-        String what() {
-            return "eval";
-        }
-    }
-
     @Command(name = "experiment", mixinStandardHelpOptions = true,
             description = "Run one of the paper's experiments (not implemented yet).")
     static final class Experiment extends Pending {

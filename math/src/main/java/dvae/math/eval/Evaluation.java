@@ -180,6 +180,15 @@ public final class Evaluation {
             return new MeanAndError(mean, se, n);
         }
 
+        /** As JSON fields: mean, standard_error, count. */
+        public java.util.Map<String, Object> toMap() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("mean", mean);
+            m.put("standard_error", standardError);
+            m.put("count", count);
+            return m;
+        }
+
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%.4f ± %.4f (n = %d)", mean, standardError, count);
