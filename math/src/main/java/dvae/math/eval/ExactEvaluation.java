@@ -10,7 +10,6 @@ import dvae.math.nn.Mode;
 import dvae.math.rbm.ExactRbm;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.Matrix;
-import dvae.math.tensor.Scalars;
 import java.util.Arrays;
 
 /**
@@ -78,7 +77,7 @@ public final class ExactEvaluation {
                 for (int p = 0; p < predicted; p++) {
                     float v = logits.data[s * predicted + p];
                     l[s * predicted + p] = v;
-                    stateTerm[s] -= Scalars.softplus(v);
+                    stateTerm[s] += LatentTerms.bernoulliLogMass(v, false); // −softplus(l); x·l comes below
                 }
             }
             double[] xl = new double[examples * rows];

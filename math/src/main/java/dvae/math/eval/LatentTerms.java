@@ -6,7 +6,6 @@ import dvae.math.model.Decoder;
 import dvae.math.nn.Mode;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.Matrix;
-import dvae.math.tensor.Scalars;
 
 /** The per-sample terms of the importance weights, in double: RBM negative energies and decoder log-likelihoods. */
 final class LatentTerms {
@@ -47,6 +46,15 @@ final class LatentTerms {
         return out;
     }
 
+    /**
+     * log Bern(x; σ(logit)) = −log(1 + e^∓logit), in double. Math.log(1 + e^−|v|) instead of log1p: log is a compiler
+     * intrinsic and log1p is not (3 million of these per example), and the absolute error stays below 1e-16.
+     */
+    static double bernoulliLogMass(float logit, boolean one) {
+        double v = one ? -logit : logit;
+        return -(Math.max(v, 0) + Math.log(1 + Math.exp(-Math.abs(v))));
+    }
+
     /** The decoder's logits for the rows from..to of z, batch norm from its moving averages. */
     static Matrix logits(Decoder decoder, Matrix z, int from, int to) {
         Matrix chunk = new Matrix(to - from, z.cols);
@@ -68,8 +76,7 @@ final class LatentTerms {
             for (int r = 0; r < to - from; r++) {
                 double s = 0;
                 for (int c = 0; c < p; c++) {
-                    float v = l.data[r * p + c];
-                    s += target[c] * (double) v - Scalars.softplus(v);
+                    s += bernoulliLogMass(l.data[r * p + c], target[c] != 0);
                 }
                 out[from + r] = s;
             }
