@@ -118,8 +118,8 @@ final class EvalCommand implements Callable<Integer> {
         EvalSettings settings = new EvalSettings(samples, priorTemps, priorChains, posteriorTemps,
                 posteriorParticles != null ? posteriorParticles : samples, seed);
         RunDirectory run = RunDirectory.open(runDir);
-        Checkpoint chosen = chooseCheckpoint(run);
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.dir());
+        Chosen chosen = chooseCheckpoint(run);
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.checkpoint().dir());
         DvaeModel model = loaded.model();
         if (exact) {
             ExactEvaluation.checkEnumerable(model);
@@ -127,44 +127,49 @@ final class EvalCommand implements Callable<Integer> {
         Dataset data = Datasets.load(DatasetKind.parse(loaded.dataset()),
                 DataCommand.dataOptions(settingsOptions.load(), dataDir));
         if (model.config().pixels() != Images.PIXELS) {
-            throw new BadInputException(chosen.dir() + ": the model has " + model.config().pixels()
+            throw new BadInputException(chosen.checkpoint().dir() + ": the model has " + model.config().pixels()
                     + " pixels, the data set " + Images.PIXELS);
         }
         Map<String, Object> report = modes
                 ? modes(model, settings, data, chosen)
                 : nll(model, settings, threads, data, run, chosen);
-        String name = (modes ? "modes-valid-" : "eval-" + split + "-") + checkpoint + (exact ? "-exact" : "") + ".json";
+        String name = (modes ? "modes-valid-" : "eval-" + split + "-") + chosen.kind() + (exact ? "-exact" : "") + ".json";
         AtomicFiles.writeString(run.root().resolve(name), Json.write(report) + "\n");
         System.out.println(json ? Json.write(report) : summary(report));
         return 0;
     }
 
-    private Checkpoint chooseCheckpoint(RunDirectory run) {
+    /** A checkpoint and which one it is: best or last (last also when best was asked for but none is scored). */
+    private record Chosen(Checkpoint checkpoint, String kind) {
+    }
+
+    private Chosen chooseCheckpoint(RunDirectory run) {
         Checkpoints checkpoints = run.checkpoints(Checkpoints.DEFAULT_KEEP_LAST);
         if (checkpoint.equals("best")) {
             var best = checkpoints.best();
             if (best.isPresent()) {
-                return best.get();
+                return new Chosen(best.get(), "best");
             }
             System.err.println("note: " + run.root() + " has no scored checkpoint yet; evaluating the last one");
         }
-        return checkpoints.latest().orElseThrow(() -> new BadInputException(run.root() + ": no checkpoint"));
+        return new Chosen(checkpoints.latest().orElseThrow(() -> new BadInputException(run.root() + ": no checkpoint")),
+                "last");
     }
 
     private Map<String, Object> nll(DvaeModel model, EvalSettings settings, int threads, Dataset data,
-                                    RunDirectory run, Checkpoint chosen) {
+                                    RunDirectory run, Chosen chosen) {
         BinaryImages images = split == Split.test ? data.test() : data.valid();
         int[] indices = subset(images.rows(), settings.seed());
         Matrix x = new Matrix(indices.length, Images.PIXELS);
         images.fill(indices, x.data);
         Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("checkpoint_dir", chosen.dir().getFileName());
+        identity.put("checkpoint_dir", chosen.checkpoint().dir().getFileName());
         identity.put("dataset", data.name());
         identity.put("split", split);
         identity.put("examples", indices.length);
         identity.put("limit", limit);
         identity.put("settings", settings);
-        String base = "eval-" + split + "-" + checkpoint;
+        String base = "eval-" + split + "-" + chosen.kind();
         Evaluation.Outcome outcome;
         try (PartialResults partial = PartialResults.open(run.root().resolve(base + ".examples.jsonl"), identity)) {
             outcome = new Evaluation(model, settings, threads)
@@ -225,19 +230,21 @@ final class EvalCommand implements Callable<Integer> {
             return all;
         }
         RandomStream.forPurpose(seed, "eval-subset").shuffle(all);
-        int[] chosen = Arrays.copyOf(all, limit);
-        Arrays.sort(chosen);
-        return chosen;
+        int[] picked = Arrays.copyOf(all, limit);
+        Arrays.sort(picked);
+        return picked;
     }
 
-    private static Map<String, Object> header(DvaeModel model, Dataset data, Checkpoint chosen) {
+    private static Map<String, Object> header(DvaeModel model, Dataset data, Chosen chosen) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model.config().label());
         r.put("objective", model.config().objective().name().toLowerCase(Locale.ROOT));
         r.put("dataset", data.name());
         r.put("binarization", data.binarization());
-        r.put("checkpoint", chosen.dir().toString());
-        r.put("checkpoint_step", chosen.step());
+        r.put("checkpoint", chosen.kind());
+        r.put("checkpoint_dir", chosen.checkpoint().dir().toString());
+        r.put("checkpoint_step", chosen.checkpoint().step());
+        r.put("checkpoint_score", chosen.checkpoint().score());
         return r;
     }
 
@@ -295,7 +302,7 @@ final class EvalCommand implements Callable<Integer> {
         return Evaluation.MeanAndError.of(d).toMap();
     }
 
-    private Map<String, Object> modes(DvaeModel model, EvalSettings settings, Dataset data, Checkpoint chosen) {
+    private Map<String, Object> modes(DvaeModel model, EvalSettings settings, Dataset data, Chosen chosen) {
         Map<String, Object> r = header(model, data, chosen);
         BinaryImages valid = data.valid();
         int n = Math.min(modesExamples, valid.rows());

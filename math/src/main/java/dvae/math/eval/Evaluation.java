@@ -105,7 +105,7 @@ public final class Evaluation {
                     }
                     synchronized (count) {
                         count[0]++;
-                        if (progress != null) {
+                        if (progress != null && count[0] < indices.length) { // the last line comes from finish
                             progress.update(count[0], "");
                         }
                     }
