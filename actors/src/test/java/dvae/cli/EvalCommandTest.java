@@ -123,4 +123,22 @@ class EvalCommandTest {
             assertTrue(Files.isRegularFile(dir.resolve("eval-test-best.examples.jsonl")));
         }
     }
+
+    @Test
+    void modesOfThePosteriorsAndThePrior() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(MNIST_CACHE), "needs the cached MNIST (run/dvae data mnist)");
+        Path dir = runWithCheckpoint(PosteriorKind.RBM, 1);
+        Run r = run("eval", "--run", dir.toString(), "--modes", "--modes-examples", "2", "--prior-temps", "200",
+                "--prior-chains", "500", "--posterior-temps", "50", "--samples", "500", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(2, j.get("posterior_modes").size());
+        for (JsonNode m : j.get("posterior_modes")) {
+            assertEquals(500, m.get("samples").asInt());
+            assertTrue(m.get("modes").asInt() >= 1, r.out());
+            assertTrue(m.get("mean_kl").asDouble() > -0.05, r.out()); // a KL, up to the AIS error of log Z
+        }
+        assertEquals(500, j.get("prior_modes").get("samples").asInt());
+        assertTrue(Files.isRegularFile(dir.resolve("modes-valid-best.json")));
+    }
 }

@@ -6,6 +6,7 @@ import dvae.math.model.Decoder;
 import dvae.math.nn.Mode;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.Matrix;
+import dvae.math.tensor.Scalars;
 
 /** The per-sample terms of the importance weights, in double: RBM negative energies and decoder log-likelihoods. */
 final class LatentTerms {
@@ -46,13 +47,9 @@ final class LatentTerms {
         return out;
     }
 
-    /**
-     * log Bern(x; σ(logit)) = −log(1 + e^∓logit), in double. Math.log(1 + e^−|v|) instead of log1p: log is a compiler
-     * intrinsic and log1p is not (3 million of these per example), and the absolute error stays below 1e-16.
-     */
+    /** log Bern(x; σ(logit)) = −softplus(∓logit), in double. */
     static double bernoulliLogMass(float logit, boolean one) {
-        double v = one ? -logit : logit;
-        return -(Math.max(v, 0) + Math.log(1 + Math.exp(-Math.abs(v))));
+        return -Scalars.softplus(one ? -logit : logit);
     }
 
     /** The decoder's logits for the rows from..to of z, batch norm from its moving averages. */
