@@ -55,13 +55,15 @@ final class EvalCommand implements Callable<Integer> {
     Path runDir;
 
     @Option(names = "--checkpoint", defaultValue = "best",
-            description = "best (lowest validation NLL; the last one if none was scored) or last (default: ${DEFAULT-VALUE}).")
+            description = "best (lowest validation NLL; the last one if none was scored) or last "
+                    + "(default: ${DEFAULT-VALUE}).")
     String checkpoint;
 
     @Option(names = "--split", defaultValue = "test", description = "test or valid (default: ${DEFAULT-VALUE}).")
     Split split;
 
-    @Option(names = "--samples", defaultValue = "4000", description = "K, samples per example (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", defaultValue = "4000",
+            description = "K, samples per example (default: ${DEFAULT-VALUE}).")
     int samples;
 
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate a seeded random subset of N examples.")
@@ -74,7 +76,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "Prior AIS temperatures (default: ${DEFAULT-VALUE}).")
     int priorTemps;
 
-    @Option(names = "--prior-chains", defaultValue = "1024", description = "Prior AIS chains (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prior-chains", defaultValue = "1024",
+            description = "Prior AIS chains (default: ${DEFAULT-VALUE}).")
     int priorChains;
 
     @Option(names = "--posterior-temps", defaultValue = "500",
@@ -85,7 +88,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "RBM posterior AIS particles per example, the first K of which are its samples (default: K).")
     Integer posteriorParticles;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random stream (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Seed of every random stream (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--exact", description = "Also enumerate all latent states (at most 20 latents): exact log p(x), "
@@ -100,7 +104,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "Validation examples for --modes (default: ${DEFAULT-VALUE}).")
     int modesExamples;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data cache folder (default: setting dvae.data.dir).")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Data cache folder (default: setting dvae.data.dir).")
     Path dataDir;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -133,7 +138,8 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> report = modes
                 ? modes(model, settings, data, chosen)
                 : nll(model, settings, threads, data, run, chosen);
-        String name = (modes ? "modes-valid-" : "eval-" + split + "-") + chosen.kind() + (exact ? "-exact" : "") + ".json";
+        String name = (modes ? "modes-valid-" : "eval-" + split + "-") + chosen.kind() + (exact ? "-exact" : "")
+                + ".json";
         AtomicFiles.writeString(run.root().resolve(name), Json.write(report) + "\n");
         System.out.println(json ? Json.write(report) : summary(report));
         return 0;
@@ -202,8 +208,8 @@ final class EvalCommand implements Callable<Integer> {
             post.put("temps", settings.posteriorTemps());
             post.put("particles", settings.posteriorParticles());
             post.put("samples", "the first K final AIS particles, unweighted");
-            post.put("mean_log_z_sd", outcome.examples().stream().mapToDouble(Evaluation.ExampleResult::posteriorLogZSd)
-                    .average().orElse(Double.NaN));
+            post.put("mean_log_z_sd", outcome.examples().stream()
+                    .mapToDouble(Evaluation.ExampleResult::posteriorSdOfLogZ).average().orElse(Double.NaN));
             r.put("posterior_log_z", post);
         } else {
             r.put("posterior_samples", "ancestral, level by level, exact log q");

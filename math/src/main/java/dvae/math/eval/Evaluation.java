@@ -38,7 +38,8 @@ public final class Evaluation {
     }
 
     /** One example's result, keyed by its index in the data set split. */
-    public record ExampleResult(int index, double logMeanWeight, double posteriorLogZ, double posteriorLogZSd) {
+    public record ExampleResult(int index, double logMeanWeight, double posteriorLogZ,
+                               double posteriorSdOfLogZ) {
     }
 
     /**
@@ -99,7 +100,7 @@ public final class Evaluation {
                     float[] x = Arrays.copyOfRange(images.data, row * images.cols, (row + 1) * images.cols);
                     ExampleEstimator.Estimate e = estimator.estimate(x, exampleStream(settings.seed(), index));
                     ExampleResult result = new ExampleResult(index, e.logMeanWeight(), e.posteriorLogZ(),
-                            e.posteriorLogZSd());
+                            e.posteriorSdOfLogZ());
                     if (partial != null) {
                         partial.append(result);
                     }

@@ -49,7 +49,7 @@ public final class ExampleEstimator {
      * @param logMeanWeight   log-mean-exp of the K log-weights (without the prior's log Z)
      * @param posteriorLogZ   the RBM posterior's AIS log Ẑ_φ(x) and its sd (NaN for directed posteriors)
      */
-    public record Estimate(double logMeanWeight, double posteriorLogZ, double posteriorLogZSd) {
+    public record Estimate(double logMeanWeight, double posteriorLogZ, double posteriorSdOfLogZ) {
     }
 
     /** Discrete samples of q(z|x) (K × n) with log q of each. */

@@ -132,7 +132,7 @@ class ExactComparisonTest {
             float[] xe = Arrays.copyOfRange(x.data, e * x.cols, (e + 1) * x.cols);
             Evaluation.ExampleResult r = outcome.examples().get(e);
             assertEquals(ExactEvaluation.posteriorLogZ(model, xe), r.posteriorLogZ(),
-                    4 * r.posteriorLogZSd() + 0.02);
+                    4 * r.posteriorSdOfLogZ() + 0.02);
         }
         assertEquals(ExactRbm.logZ(model.prior().asRbm()), outcome.prior().ais().logZ(),
                 4 * outcome.prior().ais().sd() + 0.05);
