@@ -5,7 +5,7 @@ public final class LogSumExp {
     private LogSumExp() {
     }
 
-    public static double logSumExp(double[] x, int n) {
+    static double logSumExp(double[] x, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[i]);
@@ -29,7 +29,7 @@ public final class LogSumExp {
      * The standard deviation of logMeanExp(x) as an estimator, by the delta method: sd(mean of e^x)/mean of e^x,
      * with the sample standard deviation of the e^x divided by √n.
      */
-    public static double sdOfLogMeanExp(double[] x) {
+    static double sdOfLogMeanExp(double[] x) {
         int n = x.length;
         if (n < 2) {
             return Double.NaN;
