@@ -176,14 +176,14 @@ final class EvalCommand implements Callable<Integer> {
         identity.put("limit", limit);
         identity.put("settings", settings);
         String base = "eval-" + split + "-" + chosen.kind();
+        Evaluation evaluation = new Evaluation(model, settings, threads);
         if (model.config().objective() != ObjectiveKind.STRUCT) {
             System.err.printf(Locale.ROOT, "prior log Z: AIS and reverse AIS, %d temperatures x %d chains, run first "
                     + "(kept with the examples' results)%n", settings.priorTemps(), settings.priorChains());
         }
         Evaluation.Outcome outcome;
         try (PartialResults partial = PartialResults.open(run.root().resolve(base + ".examples.jsonl"), identity)) {
-            outcome = new Evaluation(model, settings, threads)
-                    .run(x, indices, partial, new Progress("eval " + split, indices.length));
+            outcome = evaluation.run(x, indices, partial, new Progress("eval " + split, indices.length));
         }
         ObjectiveKind objective = model.config().objective();
         boolean structured = objective == ObjectiveKind.STRUCT;

@@ -32,6 +32,7 @@ public final class Evaluation {
     private final DvaeModel model;
     private final EvalSettings settings;
     private final int workers;
+    private final ExampleEstimator estimator;
 
     /** The prior's AIS estimate of log Z and the reverse-AIS one (the other side of the bracket). */
     public record PriorLogZ(LogZEstimate ais, LogZEstimate reverse) {
@@ -56,6 +57,7 @@ public final class Evaluation {
         this.model = model;
         this.settings = settings;
         this.workers = workers;
+        this.estimator = new ExampleEstimator(model, settings);
     }
 
     /** The stream that example {@code index} of the evaluated split draws from. */
@@ -71,7 +73,6 @@ public final class Evaluation {
      */
     public Outcome run(Matrix images, int[] indices, PartialResults partial, Progress progress) {
         long t0 = System.nanoTime();
-        ExampleEstimator estimator = new ExampleEstimator(model, settings);
         List<ExampleResult> done = new ArrayList<>(partial == null ? List.of() : partial.examples());
         Set<Integer> wanted = new HashSet<>();
         for (int i : indices) {
