@@ -4,6 +4,7 @@ import dvae.math.autodiff.ElementwiseOps;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.ReduceOps;
 import dvae.math.autodiff.ShapeOps;
+import dvae.math.autodiff.Tape;
 import dvae.math.autodiff.Var;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
@@ -16,6 +17,8 @@ import dvae.math.relax.PowerFunction;
 import dvae.math.relax.PowerFunctionOps;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
+import dvae.math.tensor.Matrix;
+import dvae.math.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +77,66 @@ public final class DirectedPosterior implements Posterior {
             zetas.add(RelaxOps.relax(l, relaxation, noise));
         }
         return new Sample(concat(zetas), logits);
+    }
+
+    /** Discrete states z (rows × n, 0/1) with their exact log q(z|x) per row, in double. */
+    public record DiscreteSample(Matrix z, double[] logQ) {
+    }
+
+    /**
+     * Evaluation's ancestral sampling: {@code samples} draws for one example, z_i ~ Bern(σ(l_i(c(x), z_<i))) level by
+     * level with the discrete earlier levels as inputs (relaxations play no part), and log q = Σ Bernoulli log-masses.
+     *
+     * @param x the example's encoder input, 1 × pixels
+     */
+    public DiscreteSample discreteSample(Matrix x, int samples, Mode mode, RandomStream rng) {
+        return ancestral(x, new Matrix(samples, config.latents()), mode, rng);
+    }
+
+    /** log q(z|x) of given discrete states (rows × n) of one example (exact enumeration). */
+    public double[] logMass(Matrix x, Matrix z, Mode mode) {
+        return ancestral(x, z, mode, null).logQ();
+    }
+
+    /** Fills z level by level from rng, or scores the z given when rng is null. */
+    private DiscreteSample ancestral(Matrix x, Matrix z, Mode mode, RandomStream rng) {
+        Tape tape = new Tape();
+        int rows = z.rows;
+        int group = config.latents() / levels.size();
+        // The context net sees one row (batch norm in EVAL is per row), repeated for every sample.
+        Var base = context == null ? tape.constant(repeatRow(x, rows)) :
+                tape.constant(repeatRow(context.forward(tape.constant(x), mode).value(), rows));
+        double[] logQ = new double[rows];
+        List<Var> earlier = new ArrayList<>();
+        float[] uniforms = new float[rows * group];
+        for (int i = 0; i < levels.size(); i++) {
+            float[] l = levelLogits(i, base, earlier, mode).value().data;
+            if (rng != null) {
+                rng.fillUniform(uniforms);
+            }
+            Matrix zi = new Matrix(rows, group);
+            for (int r = 0; r < rows; r++) {
+                for (int u = 0; u < group; u++) {
+                    int at = r * config.latents() + i * group + u;
+                    float logit = l[r * group + u];
+                    if (rng != null) {
+                        z.data[at] = uniforms[r * group + u] < Scalars.sigmoid(logit) ? 1f : 0f;
+                    }
+                    zi.data[r * group + u] = z.data[at];
+                    logQ[r] += z.data[at] * (double) logit - Scalars.softplus(logit);
+                }
+            }
+            earlier.add(tape.constant(zi));
+        }
+        return new DiscreteSample(z, logQ);
+    }
+
+    private static Matrix repeatRow(Matrix row, int rows) {
+        Matrix out = new Matrix(rows, row.cols);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(row.data, 0, out.data, r * row.cols, row.cols);
+        }
+        return out;
     }
 
     private static Var concat(List<Var> parts) {

@@ -13,6 +13,7 @@ import dvae.math.nn.Mode;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.BlockGibbs;
 import dvae.math.rbm.ChainStore;
+import dvae.math.rbm.Rbm;
 import dvae.math.rbm.RbmBatch;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
@@ -70,6 +71,11 @@ public final class RbmPosterior implements Posterior {
         Var b1 = ElementwiseOps.scale(ElementwiseOps.sub(h1, rowSums), 2f);
         Var b2 = ElementwiseOps.scale(ElementwiseOps.sub(h2, columnSums), 2f);
         return new Parameters(b1, b2, ElementwiseOps.scale(j, 4f));
+    }
+
+    /** φ(x) of one example as an RBM, from its encoder input (1 × pixels): what evaluation anneals to. */
+    public Rbm machine(Matrix x, Mode mode) {
+        return parameters(new Tape().constant(x), mode).asBatch().example(0);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dvae.math.rbm;
 import dvae.math.tensor.Scalars;
 
 /** Log-domain reductions in double, for partition functions and importance weights. */
-final class LogSumExp {
+public final class LogSumExp {
     private LogSumExp() {
     }
 
@@ -12,7 +12,7 @@ final class LogSumExp {
     }
 
     /** log((1/n) Σ exp(x_i)). */
-    static double logMeanExp(double[] x) {
+    public static double logMeanExp(double[] x) {
         return logSumExp(x, x.length) - Math.log(x.length);
     }
 

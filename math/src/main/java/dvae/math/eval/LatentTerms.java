@@ -1,0 +1,83 @@
+package dvae.math.eval;
+
+import dvae.math.autodiff.Tape;
+import dvae.math.blas.Blas;
+import dvae.math.model.Decoder;
+import dvae.math.nn.Mode;
+import dvae.math.rbm.Rbm;
+import dvae.math.tensor.Matrix;
+import dvae.math.tensor.Scalars;
+
+/** The per-sample terms of the importance weights, in double: RBM negative energies and decoder log-likelihoods. */
+final class LatentTerms {
+    /** Decoder rows per forward pass: bounds the memory of the 784-wide logits. */
+    static final int DECODER_CHUNK = 500;
+
+    private LatentTerms() {
+    }
+
+    /** −E(z) = b1·z1 + b2·z2 + z1ᵀWz2 for each row of z = [z1, z2] (rows × n1+n2, binary), products in double. */
+    static double[] negEnergies(Rbm rbm, Matrix z) {
+        int n1 = rbm.n1();
+        int n2 = rbm.n2();
+        int rows = z.rows;
+        double[] z1 = new double[rows * n1];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n1; i++) {
+                z1[r * n1 + i] = z.data[r * z.cols + i];
+            }
+        }
+        double[] w = new double[n1 * n2];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = rbm.w()[k];
+        }
+        double[] coupling = new double[rows * n2];
+        Blas.dgemm(false, false, rows, n2, n1, z1, w, coupling);
+        double[] out = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double v = 0;
+            for (int i = 0; i < n1; i++) {
+                v += rbm.b1()[i] * z1[r * n1 + i];
+            }
+            for (int j = 0; j < n2; j++) {
+                v += (rbm.b2()[j] + coupling[r * n2 + j]) * z.data[r * z.cols + n1 + j];
+            }
+            out[r] = v;
+        }
+        return out;
+    }
+
+    /** log Bern(x; σ(logit)) = −softplus(∓logit), in double. */
+    static double bernoulliLogMass(float logit, boolean one) {
+        return -Scalars.softplus(one ? -logit : logit);
+    }
+
+    /** The decoder's logits for the rows from..to of z, batch norm from its moving averages. */
+    static Matrix logits(Decoder decoder, Matrix z, int from, int to) {
+        Matrix chunk = new Matrix(to - from, z.cols);
+        System.arraycopy(z.data, from * z.cols, chunk.data, 0, chunk.data.length);
+        return decoder.logits(new Tape().constant(chunk), Mode.EVAL).value();
+    }
+
+    /**
+     * log p(x|z) for every row of z, over the decoder's predicted pixels: Σ_p x_p·l_p − softplus(l_p).
+     *
+     * @param target the predicted pixels of one example (0/1)
+     */
+    static double[] logLikelihoods(Decoder decoder, Matrix z, float[] target) {
+        double[] out = new double[z.rows];
+        for (int from = 0; from < z.rows; from += DECODER_CHUNK) {
+            int to = Math.min(z.rows, from + DECODER_CHUNK);
+            Matrix l = logits(decoder, z, from, to);
+            int p = l.cols;
+            for (int r = 0; r < to - from; r++) {
+                double s = 0;
+                for (int c = 0; c < p; c++) {
+                    s += bernoulliLogMass(l.data[r * p + c], target[c] != 0);
+                }
+                out[from + r] = s;
+            }
+        }
+        return out;
+    }
+}
