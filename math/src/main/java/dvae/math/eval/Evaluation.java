@@ -136,7 +136,7 @@ public final class Evaluation {
                 RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate(), pool);
         CompletableFuture<LogZEstimate> reverse = CompletableFuture.supplyAsync(() -> Annealing.reverseAis(rbm,
                 settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
-                RandomStream.forPurpose(settings.seed(), "eval-prior-rais")), pool);
+                RandomStream.forPurpose(settings.seed(), "eval-prior-rais")).estimate(), pool);
         return forward.thenCombine(reverse, (f, r) -> {
             PriorLogZ p = new PriorLogZ(f, r);
             if (partial != null) {
