@@ -40,19 +40,20 @@ final class ToyRbmExperiment implements Experiment {
                 s.intAtLeast(key("components"), 1), s.doubleIn(key("bit-variance"), 1e-6, 0.25),
                 s.longAtLeast(key("target-seed"), 0), s.intAtLeast(key("iterations." + budget.id()), 1),
                 s.intAtLeast(key("batch"), 1), s.positive(key("learning-rate")),
-                s.doubleIn(key("final-decay-fraction"), 0, 1), relaxation(s),
-                ToyRbm.EvaluationPoint.valueOf(s.oneOf(key("evaluation-point"), "relaxed", "rao-blackwell",
-                        "energy-rao-blackwell")
-                        .toUpperCase(Locale.ROOT).replace('-', '_')),
-                s.doubleIn(key("initial-scale"), 0, 10),
-                java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(), s.intAtLeast(key("kl-min-starts"), 1),
-                s.intAtLeast(key("kl-min-iterations"), 1), s.intAtLeast(key("curve-points"), 1));
+                s.doubleIn(key("final-decay-fraction"), 0, 1), relaxation(s), evaluationPoint(s),
+                s.doubleIn(key("initial-scale"), 0, 10), java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(),
+                s.intAtLeast(key("kl-min-starts"), 1), s.intAtLeast(key("kl-min-iterations"), 1), s.intAtLeast(key("curve-points"), 1));
+    }
+
+    private ToyRbm.EvaluationPoint evaluationPoint(Settings s) {
+        String point = s.oneOf(key("evaluation-point"), "relaxed", "rao-blackwell", "energy-rao-blackwell");
+        return ToyRbm.EvaluationPoint.valueOf(point.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
     private Relaxation relaxation(Settings s) {
         double beta = s.positive(key("relaxation-beta"));
-        return s.oneOf(key("relaxation"), "pwl", "concrete").equals("pwl") ? new PiecewiseLinear(beta, s.bool(key("pwl-slope-gradient")))
-                : new Concrete(beta);
+        return s.oneOf(key("relaxation"), "pwl", "concrete").equals("pwl")
+                ? new PiecewiseLinear(beta, s.bool(key("pwl-slope-gradient"))) : new Concrete(beta);
     }
 
     @Override
@@ -161,7 +162,8 @@ final class ToyRbmExperiment implements Experiment {
                 budget.id(), seeds, s.n1(), s.n2(), s.components(), s.bitVariance(), s.targetSeed(), s.learningRate(),
                 s.finalDecayFraction() > 0 ? String.format(Locale.ROOT, ", decaying linearly to 0 over the last "
                         + "%.0f%%", 100 * s.finalDecayFraction()) : "", s.iterations(), s.batch(), s.relaxation(),
-                evaluatedAt(s.evaluationPoint()), s.initialScale(), s.klMinStarts(), s.klMinIterations(), r.klMin().gradientNorm()));
+                evaluatedAt(s.evaluationPoint()), s.initialScale(), s.klMinStarts(), s.klMinIterations(),
+                r.klMin().gradientNorm()));
         md.append("| t | KL (ours) | KL_min | gap | gap ≤ 1e-3 | paper |\n|---|---|---|---|---|---|\n");
         for (ToyRbm.Case c : r.cases()) {
             md.append(String.format(Locale.ROOT, "| %d | %.5f | %.5f | %.2e | %s | reaches the global minimum; "

@@ -117,7 +117,8 @@ public final class EnumeratedRbm {
     /**
      * Term II of the paper's Eq. 9 for t block-Gibbs sweeps started from z′ ~ q_θ, exactly: the gradient the paper's
      * estimator targets before any relaxation, ∂KL − I with I = Σ_z1′ q(z1′) ∂log q(z1′) E[f(z) | z1′] and
-     * f = log q − log p held fixed (a sweep samples z2 | z1, then z1 | z2, so only z1′ matters). Fills {@code gradient}.
+     * f = log q − log p held fixed (a sweep samples z2 | z1, then z1 | z2, so only z1′ matters). Fills
+     * {@code gradient}.
      */
     public void termTwo(double[] theta, double[] targetLogProbabilities, int t, double[] gradient) {
         if (t < 1) {

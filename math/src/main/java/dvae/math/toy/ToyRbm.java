@@ -29,10 +29,10 @@ import java.util.function.LongFunction;
 /**
  * The toy of the paper's Appendix A and Fig. 5: a 4+4 RBM q_φ (φ = b1, b2, W, not amortized) minimises
  * KL(q‖p_mix) to a mixture of Bernoullis with the paper's estimator, for several numbers t of relaxed Gibbs updates.
- * Each iteration draws z′ ~ q exactly (by enumeration), runs t relaxed updates ζ2 = PWL(ζ1W + b2), ζ1 = PWL(ζ2Wᵀ + b1)
- * from ζ1 = z1′, and back-propagates f = log q_φ′ − log p_mix, at ζ or at its Rao-Blackwellised ζ_mf, through the
- * updates only.
- * The KL reported is exact, by enumeration, and is compared with the least KL a 4+4 RBM attains ({@link KlMinimum}).
+ * Each iteration draws z′ ~ q exactly (by enumeration), runs t relaxed updates ζ2 = relax(ζ1W + b2),
+ * ζ1 = relax(ζ2Wᵀ + b1) (PWL or Concrete) from ζ1 = z1′, and back-propagates f = log q_φ′ − log p_mix, at ζ or at
+ * its Rao-Blackwellised ζ_mf ({@link EvaluationPoint}), through the updates only. The KL reported is exact, by
+ * enumeration, and is compared with the least KL a 4+4 RBM attains ({@link KlMinimum}).
  */
 public final class ToyRbm {
     /**
@@ -60,8 +60,8 @@ public final class ToyRbm {
         public Settings {
             ts = List.copyOf(ts);
             if (iterations < 1 || batch < 1 || !(learningRate > 0) || !(finalDecayFraction >= 0
-                    && finalDecayFraction <= 1) || !(initialScale >= 0) || ts.isEmpty() || ts.stream().anyMatch(t -> t < 1)
-                    || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
+                    && finalDecayFraction <= 1) || !(initialScale >= 0) || ts.isEmpty()
+                    || ts.stream().anyMatch(t -> t < 1) || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
                 throw new IllegalArgumentException("invalid toy-rbm settings: " + this);
             }
         }
