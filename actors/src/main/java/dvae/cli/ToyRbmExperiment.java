@@ -41,8 +41,10 @@ final class ToyRbmExperiment implements Experiment {
                 s.longAtLeast(key("target-seed"), 0), s.intAtLeast(key("iterations." + budget.id()), 1),
                 s.intAtLeast(key("batch"), 1), s.positive(key("learning-rate")),
                 s.doubleIn(key("final-decay-fraction"), 0, 1), relaxation(s), evaluationPoint(s),
-                s.doubleIn(key("initial-scale"), 0, 10), java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(),
-                s.intAtLeast(key("kl-min-starts"), 1), s.intAtLeast(key("kl-min-iterations"), 1), s.intAtLeast(key("curve-points"), 1));
+                s.doubleIn(key("initial-scale"), 0, 10),
+                java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(),
+                s.intAtLeast(key("kl-min-starts"), 1), s.intAtLeast(key("kl-min-iterations"), 1),
+                s.intAtLeast(key("curve-points"), 1));
     }
 
     private ToyRbm.EvaluationPoint evaluationPoint(Settings s) {
