@@ -3,6 +3,9 @@ package dvae.cli;
 import dvae.math.toy.Curve;
 import dvae.math.toy.ProgressListener;
 import dvae.math.toy.ToyRbm;
+import dvae.math.relax.Concrete;
+import dvae.math.relax.PiecewiseLinear;
+import dvae.math.relax.Relaxation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +40,22 @@ final class ToyRbmExperiment implements Experiment {
                 s.intAtLeast(key("components"), 1), s.doubleIn(key("bit-variance"), 1e-6, 0.25),
                 s.longAtLeast(key("target-seed"), 0), s.intAtLeast(key("iterations." + budget.id()), 1),
                 s.intAtLeast(key("batch"), 1), s.positive(key("learning-rate")),
-                s.doubleIn(key("final-decay-fraction"), 0, 1), s.positive(key("pwl-beta")),
-                java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(), s.intAtLeast(key("kl-min-starts"), 1),
-                s.intAtLeast(key("kl-min-iterations"), 1), s.intAtLeast(key("curve-points"), 1));
+                s.doubleIn(key("final-decay-fraction"), 0, 1), relaxation(s), evaluationPoint(s),
+                s.doubleIn(key("initial-scale"), 0, 10),
+                java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(),
+                s.intAtLeast(key("kl-min-starts"), 1), s.intAtLeast(key("kl-min-iterations"), 1),
+                s.intAtLeast(key("curve-points"), 1));
+    }
+
+    private ToyRbm.EvaluationPoint evaluationPoint(Settings s) {
+        String point = s.oneOf(key("evaluation-point"), "relaxed", "rao-blackwell", "energy-rao-blackwell");
+        return ToyRbm.EvaluationPoint.valueOf(point.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    private Relaxation relaxation(Settings s) {
+        double beta = s.positive(key("relaxation-beta"));
+        return s.oneOf(key("relaxation"), "pwl", "concrete").equals("pwl")
+                ? new PiecewiseLinear(beta, s.bool(key("pwl-slope-gradient"))) : new Concrete(beta);
     }
 
     @Override
@@ -52,6 +68,7 @@ final class ToyRbmExperiment implements Experiment {
         summary.put("budget", budget.id());
         summary.put("seeds", seeds);
         summary.put("exact_gradient", CaseJson.of(result.exactGradient()));
+        summary.put("exact_term_ii", result.termTwo().stream().map(CaseJson::of).toList());
         summary.put("every_t_within_1e-3", everyTWithinCriterion(result));
         summary.put("kl_min_gradient_norm", result.klMin().gradientNorm());
         summary.put("settings", settings);
@@ -61,12 +78,19 @@ final class ToyRbmExperiment implements Experiment {
         details.put("target_logits", result.target().logits());
         Map<String, Object> curves = new LinkedHashMap<>();
         for (ToyRbm.Case c : allCases(result)) {
-            curves.put(label(c), Map.of("iterations", c.klCurve().iterations(), "kl", c.klCurve().values(),
-                    "kl_per_seed", c.klPerSeed()));
+            curves.put(label(c), curveJson(c));
+        }
+        for (ToyRbm.Case c : result.termTwo()) {
+            curves.put("exact term II t=" + c.t(), curveJson(c));
         }
         details.put("curves", curves);
         return new Report(summary, details, table(budget, seeds, result), List.of(
                 new Figure("kl.png", chart(result, false)), new Figure("gap.png", chart(result, true))));
+    }
+
+    private static Map<String, Object> curveJson(ToyRbm.Case c) {
+        return Map.of("iterations", c.klCurve().iterations(), "kl", c.klCurve().values(), "kl_per_seed",
+                c.klPerSeed());
     }
 
     private static boolean everyTWithinCriterion(ToyRbm.Result result) {
@@ -115,30 +139,51 @@ final class ToyRbmExperiment implements Experiment {
         return chart;
     }
 
+    private static void referenceRow(StringBuilder md, String label, ToyRbm.Case c) {
+        md.append(String.format(Locale.ROOT, "| %s | %.5f | %.5f | %.2e | %s | not in the paper |%n", label, c.kl(),
+                c.klMin(), c.gap(), c.gap() <= GAP_CRITERION ? "yes" : "no"));
+    }
+
+    private static String evaluatedAt(ToyRbm.EvaluationPoint point) {
+        return switch (point) {
+            case RELAXED -> "ζ";
+            case RAO_BLACKWELL -> "ζ_mf = [σ(a1), ζ2]";
+            case ENERGY_RAO_BLACKWELL -> "ζ_mf for log q and ζ for log p_mix";
+        };
+    }
+
     private static String table(Budget budget, int seeds, ToyRbm.Result r) {
         ToyRbm.Settings s = r.settings();
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "**toy-rbm** (paper App. A, Fig. 5), budget `%s`: %d seed(s) (mean over "
                         + "seeds); %d+%d RBM fitted to a %d-component Bernoulli mixture (bit variance %s, target seed "
                         + "%d); Adam lr %s (ε 1e-8%s), %,d iterations, %d exact z' per iteration, t relaxed Gibbs "
-                        + "updates with PWL β = %s. KL is exact (enumeration); KL_min is the best of %d starts of "
-                        + "%,d exact-gradient Adam steps (gradient norm there %.1e).%n%n",
+                        + "updates with %s, f evaluated at %s, initial couplings N(0, %s²). KL is exact "
+                        + "(enumeration); KL_min is the best of %d starts of %,d exact-gradient Adam steps (gradient "
+                        + "norm there %.1e).%n%n",
                 budget.id(), seeds, s.n1(), s.n2(), s.components(), s.bitVariance(), s.targetSeed(), s.learningRate(),
                 s.finalDecayFraction() > 0 ? String.format(Locale.ROOT, ", decaying linearly to 0 over the last "
-                        + "%.0f%%", 100 * s.finalDecayFraction()) : "", s.iterations(), s.batch(), s.pwlBeta(),
-                s.klMinStarts(), s.klMinIterations(), r.klMin().gradientNorm()));
+                        + "%.0f%%", 100 * s.finalDecayFraction()) : "", s.iterations(), s.batch(), s.relaxation(),
+                evaluatedAt(s.evaluationPoint()), s.initialScale(), s.klMinStarts(), s.klMinIterations(),
+                r.klMin().gradientNorm()));
         md.append("| t | KL (ours) | KL_min | gap | gap ≤ 1e-3 | paper |\n|---|---|---|---|---|---|\n");
         for (ToyRbm.Case c : r.cases()) {
             md.append(String.format(Locale.ROOT, "| %d | %.5f | %.5f | %.2e | %s | reaches the global minimum; "
                     + "\"the effectiveness of optimization does not depend on t\" |%n", c.t(), c.kl(), c.klMin(),
                     c.gap(), c.gap() <= GAP_CRITERION ? "yes" : "no"));
         }
+        for (ToyRbm.Case c : r.termTwo()) {
+            referenceRow(md, "exact term II of Eq. 9, t = " + c.t() + " (reference: no relaxation, same Adam)", c);
+        }
         ToyRbm.Case exact = r.exactGradient();
-        md.append(String.format(Locale.ROOT, "| exact gradient (reference, same Adam) | %.5f | %.5f | %.2e | %s | "
-                + "not in the paper |%n", exact.kl(), exact.klMin(), exact.gap(),
-                exact.gap() <= GAP_CRITERION ? "yes" : "no"));
+        referenceRow(md, "exact gradient (reference, same Adam)", exact);
         md.append(String.format(Locale.ROOT, "%nEvery t within 1e-3 of KL_min (issue 8's check of \"every t reaches "
                 + "the optimum\"): **%s**.%n", everyTWithinCriterion(r) ? "yes" : "no"));
+        if (exact.gap() > GAP_CRITERION) {
+            md.append("\nThe exact gradient from the same start also ends more than 1e-3 above KL_min (in a local "
+                    + "minimum or still descending; result.json's kl_min_per_start lists where the exact starts "
+                    + "ended), so here the criterion measures the start and the landscape as well as the estimator.\n");
+        }
         return md.toString();
     }
 }

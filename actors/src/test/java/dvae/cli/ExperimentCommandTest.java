@@ -100,6 +100,22 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void toyRbmVariantsAreSelectedBySettingAndStatedInTheTable() throws Exception {
+        Path out = tmp.resolve("variant");
+        Outcome o = run(toyRbm(out, "--set", "dvae.experiment.toy-rbm.relaxation=concrete",
+                "--set", "dvae.experiment.toy-rbm.relaxation-beta=10",
+                "--set", "dvae.experiment.toy-rbm.evaluation-point=rao-blackwell",
+                "--set", "dvae.experiment.toy-rbm.initial-scale=1"));
+        assertEquals(0, o.code(), o.err());
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("updates with Concrete[beta=10.0], f evaluated at ζ_mf = [σ(a1), ζ2], initial "
+                + "couplings N(0, 1.0²)"), table);
+        Outcome bad = run(toyRbm(tmp.resolve("y"), "--set", "dvae.experiment.toy-rbm.evaluation-point=mean"));
+        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        assertTrue(bad.err().contains("dvae.experiment.toy-rbm.evaluation-point"), bad.err());
+    }
+
+    @Test
     void aNonEmptyResultsDirectoryIsKeptUnlessForced() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("kept"));
         Files.writeString(out.resolve("notes.txt"), "mine");

@@ -115,6 +115,97 @@ public final class EnumeratedRbm {
         return kl;
     }
 
+    /**
+     * Term II of the paper's Eq. 9 for t block-Gibbs sweeps started from z′ ~ q_θ, exactly: the gradient the paper's
+     * estimator targets before any relaxation, ∂KL − I with I = Σ_z1′ q(z1′) ∂log q(z1′) E[f(z) | z1′] and
+     * f = log q − log p held fixed (a sweep samples z2 | z1, then z1 | z2, so only z1′ matters). Fills
+     * {@code gradient}.
+     */
+    public void termTwo(double[] theta, double[] targetLogProbabilities, int t, double[] gradient) {
+        if (t < 1) {
+            throw new IllegalArgumentException("at least one sweep, given " + t);
+        }
+        klAndGradient(theta, targetLogProbabilities, gradient);
+        double[] logq = logProbabilities(theta);
+        int sides1 = 1 << n1;
+        int sides2 = 1 << n2;
+        double[][] toSide2 = conditionals(theta, true);
+        double[][] toSide1 = conditionals(theta, false);
+        // E[f | z1 before the last sweep], then t − 1 more sweeps back to z1′.
+        double[] expected = new double[sides1];
+        for (int i = 0; i < sides1; i++) {
+            for (int j = 0; j < sides2; j++) {
+                for (int k = 0; k < sides1; k++) {
+                    int s = k | j << n1;
+                    expected[i] += toSide2[i][j] * toSide1[j][k] * (logq[s] - targetLogProbabilities[s]);
+                }
+            }
+        }
+        for (int sweep = 1; sweep < t; sweep++) {
+            double[] onSide2 = new double[sides2];
+            for (int j = 0; j < sides2; j++) {
+                for (int k = 0; k < sides1; k++) {
+                    onSide2[j] += toSide1[j][k] * expected[k];
+                }
+            }
+            double[] next = new double[sides1];
+            for (int i = 0; i < sides1; i++) {
+                for (int j = 0; j < sides2; j++) {
+                    next[i] += toSide2[i][j] * onSide2[j];
+                }
+            }
+            expected = next;
+        }
+        // I = Σ_s q(s) E[f | z1(s)] (s(s) − E_q s): the marginal score of z1′ is E[s | z1′] − E_q s.
+        double[] mean = new double[gradient.length];
+        double[] termOne = new double[gradient.length];
+        for (int s = 0; s < logq.length; s++) {
+            double q = Math.exp(logq[s]);
+            double g = expected[s & (sides1 - 1)];
+            for (int k = 0; k < gradient.length; k++) {
+                mean[k] += q * statistics[s][k];
+                termOne[k] += q * g * statistics[s][k];
+            }
+        }
+        double meanG = 0;
+        for (int s = 0; s < logq.length; s++) {
+            meanG += Math.exp(logq[s]) * expected[s & (sides1 - 1)];
+        }
+        for (int k = 0; k < gradient.length; k++) {
+            gradient[k] -= termOne[k] - meanG * mean[k];
+        }
+    }
+
+    /**
+     * The block conditionals as matrices: toSide2 ? [z1][z2] = q(z2 | z1) : [z2][z1] = q(z1 | z2), states indexed by
+     * their side's bits.
+     */
+    private double[][] conditionals(double[] theta, boolean toSide2) {
+        int from = toSide2 ? n1 : n2;
+        int to = toSide2 ? n2 : n1;
+        double[][] p = new double[1 << from][1 << to];
+        for (int x = 0; x < p.length; x++) {
+            double[] on = new double[to];
+            for (int b = 0; b < to; b++) {
+                double logit = theta[toSide2 ? n1 + b : b];
+                for (int a = 0; a < from; a++) {
+                    if ((x >> a & 1) == 1) {
+                        logit += theta[n1 + n2 + (toSide2 ? a * n2 + b : b * n2 + a)];
+                    }
+                }
+                on[b] = 1 / (1 + Math.exp(-logit));
+            }
+            for (int y = 0; y < p[x].length; y++) {
+                double prob = 1;
+                for (int b = 0; b < to; b++) {
+                    prob *= (y >> b & 1) == 1 ? on[b] : 1 - on[b];
+                }
+                p[x][y] = prob;
+            }
+        }
+        return p;
+    }
+
     /** Exact sampling from q_θ by inverting the cumulative distribution over the enumerated states. */
     public final class Sampler {
         private final double[] cumulative;

@@ -16,7 +16,6 @@ import dvae.math.autodiff.Tape;
 import dvae.math.autodiff.Var;
 import dvae.math.optim.Adam;
 import dvae.math.random.RandomStream;
-import dvae.math.relax.PiecewiseLinear;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
 import dvae.math.tensor.Matrix;
@@ -24,14 +23,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * The toy of the paper's Appendix A and Fig. 5: a 4+4 RBM q_φ (φ = b1, b2, W, not amortized) minimises
  * KL(q‖p_mix) to a mixture of Bernoullis with the paper's estimator, for several numbers t of relaxed Gibbs updates.
- * Each iteration draws z′ ~ q exactly (by enumeration), runs t relaxed updates ζ2 = PWL(ζ1W + b2), ζ1 = PWL(ζ2Wᵀ + b1)
- * from ζ1 = z1′, and back-propagates f(ζ) = log q_φ′(ζ) − log p_mix(ζ) through the updates only, where
- * log q_φ′ = −E_φ′ with φ′ = stop-gradient(φ) (log Z_φ is constant in φ′) and log p_mix is evaluated at the relaxed ζ.
- * The KL reported is exact, by enumeration, and is compared with the least KL a 4+4 RBM attains ({@link KlMinimum}).
+ * Each iteration draws z′ ~ q exactly (by enumeration), runs t relaxed updates ζ2 = relax(ζ1W + b2),
+ * ζ1 = relax(ζ2Wᵀ + b1) (PWL or Concrete) from ζ1 = z1′, and back-propagates f = log q_φ′ − log p_mix, at ζ or at
+ * its Rao-Blackwellised ζ_mf ({@link EvaluationPoint}), through the updates only. The KL reported is exact, by
+ * enumeration, and is compared with the least KL a 4+4 RBM attains ({@link KlMinimum}).
  */
 public final class ToyRbm {
     /**
@@ -44,20 +45,23 @@ public final class ToyRbm {
      * @param batch              z′ drawn per iteration (not stated in the paper)
      * @param learningRate       Adam's step size (0.003; ε = 1e-8)
      * @param finalDecayFraction the last fraction of iterations over which the step decays linearly to zero (0: none)
-     * @param pwlBeta            the PWL relaxation's β (the paper's main experiments use 4 on MNIST)
+     * @param relaxation         the relaxation of the Gibbs updates (the paper names PWL and Gumbel-softmax in §3.2)
+     * @param evaluationPoint    where f is evaluated after the last update
+     * @param initialScale       the standard deviation of q's initial couplings (biases start at zero)
      * @param ts                 numbers of relaxed Gibbs updates compared
      * @param klMinStarts        random starts of the exact optimisation
      * @param klMinIterations    Adam updates per start of the exact optimisation
      * @param curvePoints        about how many exact KL values each curve keeps
      */
     public record Settings(int n1, int n2, int components, double bitVariance, long targetSeed, int iterations,
-                           int batch, double learningRate, double finalDecayFraction, double pwlBeta, List<Integer> ts,
-                           int klMinStarts, int klMinIterations, int curvePoints) {
+                           int batch, double learningRate, double finalDecayFraction, Relaxation relaxation,
+                           EvaluationPoint evaluationPoint, double initialScale, List<Integer> ts, int klMinStarts,
+                           int klMinIterations, int curvePoints) {
         public Settings {
             ts = List.copyOf(ts);
             if (iterations < 1 || batch < 1 || !(learningRate > 0) || !(finalDecayFraction >= 0
-                    && finalDecayFraction <= 1) || ts.isEmpty() || ts.stream().anyMatch(t -> t < 1)
-                    || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
+                    && finalDecayFraction <= 1) || !(initialScale >= 0) || ts.isEmpty()
+                    || ts.stream().anyMatch(t -> t < 1) || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
                 throw new IllegalArgumentException("invalid toy-rbm settings: " + this);
             }
         }
@@ -72,12 +76,34 @@ public final class ToyRbm {
         }
     }
 
+    /** Where the estimator evaluates f after the t relaxed updates. */
+    public enum EvaluationPoint {
+        /** ζ = [ζ1, ζ2], as the paper's Eq. 16 and Algorithm 1 write it. */
+        RELAXED,
+        /**
+         * ζ_mf = [σ(a1), ζ2] with a1 the last side-1 logit, the Rao-Blackwellised side 1 at which the authors' DVAE##
+         * code evaluates the energies (reference note §4.5 step 5), for the whole f.
+         */
+        RAO_BLACKWELL,
+        /**
+         * log q_φ′ at ζ_mf and log p_mix at ζ: the code's split, where ζ_mf enters only the (linear in ζ1) RBM energies
+         * and the rest of the objective, the decoder there and p_mix here, sees ζ.
+         */
+        ENERGY_RAO_BLACKWELL
+    }
+
     /**
      * One t over all seeds: the mean final exact KL, the gap to the least attainable KL, each seed's final KL and the
      * exact KL curve (geometric mean over seeds).
      */
     public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve) {
-        static Case of(int t, double klMin, List<Curve> curves) {
+        /** Runs {@code seeds} optimisations (seeds 1, 2, ...), reporting each curve as it ends. */
+        static Case of(int t, double klMin, int seeds, LongFunction<Curve> run, Consumer<Curve> done) {
+            List<Curve> curves = new ArrayList<>();
+            for (int seed = 1; seed <= seeds; seed++) {
+                curves.add(run.apply(seed));
+                done.accept(curves.get(seed - 1));
+            }
             double[] perSeed = curves.stream().mapToDouble(Curve::last).toArray();
             double kl = Arrays.stream(perSeed).average().orElseThrow();
             return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(curves));
@@ -89,19 +115,22 @@ public final class ToyRbm {
      * @param exactGradient a reference, not in the paper: the same Adam run (same start, steps and iterations) on the
      *                      exact gradient, separating what the optimiser reaches from what the estimator's bias costs
      *                      (reported with t = 0)
+     * @param termTwo       a reference, not in the paper: for each t, the same Adam run on the exact term II of
+     *                      Eq. 9 (by enumeration, no relaxation), separating the bias of dropping term I from that of
+     *                      the relaxation
      */
     public record Result(Settings settings, int seeds, BernoulliMixture target, KlMinimum klMin, List<Case> cases,
-                         Case exactGradient) {
+                         Case exactGradient, List<Case> termTwo) {
     }
 
     /** q's parameters as the tape sees them. */
     record RbmParams(ParamSet all, Param b1, Param b2, Param w) {
-        /** Biases start at zero and couplings at N(0, 0.1²), to break the symmetry between units. */
-        static RbmParams initial(int n1, int n2, long seed) {
+        /** Biases start at zero and couplings at N(0, scale²), to break the symmetry between units. */
+        static RbmParams initial(int n1, int n2, double scale, long seed) {
             RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/init");
             Matrix w = new Matrix(n1, n2);
             for (int i = 0; i < w.data.length; i++) {
-                w.data[i] = (float) (0.1 * rng.nextGaussian());
+                w.data[i] = (float) (scale * rng.nextGaussian());
             }
             ParamSet all = new ParamSet();
             return new RbmParams(all, all.add("b1", Role.BIAS, new Matrix(1, n1)),
@@ -141,43 +170,38 @@ public final class ToyRbm {
                 s.targetSeed());
         double[] targetLogp = rbm.logProbabilitiesOf(target);
         KlMinimum klMin = KlMinimum.find(rbm, targetLogp, s.klMinStarts(), s.klMinIterations(), s.targetSeed());
-        Relaxation pwl = new PiecewiseLinear(s.pwlBeta());
-        long total = (long) (s.ts().size() + 1) * seeds * s.iterations();
-        long done = 0;
+        long total = (long) (2 * s.ts().size() + 1) * seeds * s.iterations();
+        long[] done = {0};
+        Function<String, Consumer<Curve>> report = label -> curve -> {
+            done[0] += s.iterations();
+            progress.update(done[0], total, String.format("%s: KL %.5f (min %.5f)", label, curve.last(), klMin.kl()));
+        };
+        double[] gradient = new double[rbm.parameterCount()];
+        Case exact = Case.of(0, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
+            rbm.klAndGradient(params.theta(), targetLogp, gradient);
+            params.setGradient(gradient);
+        }), report.apply("exact gradient"));
+        List<Case> termTwo = new ArrayList<>();
         List<Case> cases = new ArrayList<>();
-        List<Curve> exactCurves = new ArrayList<>();
-        for (int seed = 1; seed <= seeds; seed++) {
-            double[] gradient = new double[rbm.parameterCount()];
-            exactCurves.add(train(s, rbm, targetLogp, seed, params -> {
-                rbm.klAndGradient(params.theta(), targetLogp, gradient);
-                params.setGradient(gradient);
-            }));
-            done += s.iterations();
-            progress.update(done, total, String.format("exact gradient seed %d: KL %.5f (min %.5f)", seed,
-                    exactCurves.get(seed - 1).last(), klMin.kl()));
-        }
         for (int t : s.ts()) {
-            List<Curve> curves = new ArrayList<>();
-            for (int seed = 1; seed <= seeds; seed++) {
+            termTwo.add(Case.of(t, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
+                rbm.termTwo(params.theta(), targetLogp, t, gradient);
+                params.setGradient(gradient);
+            }), report.apply("exact term II t=" + t)));
+            cases.add(Case.of(t, klMin.kl(), seeds, seed -> {
                 RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/t" + t);
-                int updates = t;
-                Curve curve = train(s, rbm, targetLogp, seed, params -> {
+                return train(s, rbm, targetLogp, seed, params -> {
                     params.all().zeroGrads();
-                    addGradientEstimate(rbm, target, params, updates, s.batch(), pwl, rng);
+                    addGradientEstimate(rbm, target, params, t, s, rng);
                 });
-                curves.add(curve);
-                done += s.iterations();
-                progress.update(done, total, String.format("t=%d seed %d: KL %.5f (min %.5f)", t, seed,
-                        curve.last(), klMin.kl()));
-            }
-            cases.add(Case.of(t, klMin.kl(), curves));
+            }, report.apply("t=" + t)));
         }
-        return new Result(s, seeds, target, klMin, cases, Case.of(0, klMin.kl(), exactCurves));
+        return new Result(s, seeds, target, klMin, cases, exact, termTwo);
     }
 
     /** One Adam optimisation from seed's start with the given gradients; returns the exact KL along the way. */
     static Curve train(Settings s, EnumeratedRbm rbm, double[] targetLogp, long seed, Consumer<RbmParams> setGradient) {
-        RbmParams params = RbmParams.initial(s.n1(), s.n2(), seed);
+        RbmParams params = RbmParams.initial(s.n1(), s.n2(), s.initialScale(), seed);
         Adam adam = Numerics.adam(params.all());
         long[] at = Schedules.even(s.iterations(), s.curvePoints());
         double[] kl = new double[at.length];
@@ -196,37 +220,53 @@ public final class ToyRbm {
     }
 
     /**
-     * Adds the estimator's gradient of KL(q‖p_mix) to the parameters' gradients: {@code batch} exact z′ ~ q, t relaxed
-     * Gibbs updates each, and the batch mean of f(ζ) = log q_φ′(ζ) − log p_mix(ζ) back-propagated through the updates.
+     * Adds the estimator's gradient of KL(q‖p_mix) to the parameters' gradients: {@code s.batch()} exact z′ ~ q, t
+     * relaxed Gibbs updates each, and the batch mean of f = log q_φ′ − log p_mix at the settings' evaluation point,
+     * back-propagated through the updates.
      */
-    static void addGradientEstimate(EnumeratedRbm rbm, BernoulliMixture target, RbmParams params, int t, int batch,
-                                    Relaxation relaxation, RandomStream rng) {
+    static void addGradientEstimate(EnumeratedRbm rbm, BernoulliMixture target, RbmParams params, int t, Settings s,
+                                    RandomStream rng) {
         Tape tape = new Tape();
-        Var side1 = tape.constant(exactSamplesOfSide1(rbm, params.theta(), batch, rng));
-        Var[] zeta = relaxedGibbs(tape, side1, tape.param(params.b1()), tape.param(params.b2()),
-                tape.param(params.w()), t, relaxation, rng);
-        // φ′ = stop-gradient(φ): log q is evaluated at ζ with the parameters as constants.
-        Var logQ = negativeEnergy(zeta[0], zeta[1], tape.constant(params.b1().value()),
-                tape.constant(params.b2().value()), tape.constant(params.w().value()));
-        Var logP = ReduceOps.rowLogSumExp(addBias(matmulTransB(ShapeOps.concatColumns(zeta),
-                tape.constant(target.logitMatrix())), tape.constant(target.componentOffsets())));
-        tape.backward(ReduceOps.mean(sub(logQ, logP)));
+        Var side1 = tape.constant(exactSamplesOfSide1(rbm, params.theta(), s.batch(), rng));
+        RelaxedState state = relaxedGibbs(tape, side1, tape.param(params.b1()), tape.param(params.b2()),
+                tape.param(params.w()), t, s.relaxation(), rng);
+        tape.backward(ReduceOps.mean(surrogate(state, s.evaluationPoint(), params.b1().value(),
+                params.b2().value(), params.w().value(), target)));
     }
 
     /**
-     * t relaxed Gibbs updates from the hard side-1 state: ζ2 = PWL(ζ1W + b2), then ζ1 = PWL(ζ2Wᵀ + b1).
-     * Returns {ζ1, ζ2}.
+     * f = log q_φ′ − log p_mix per row at the evaluation point, where log q_φ′ = −E_φ′ with φ′ = stop-gradient(φ)
+     * given as the constants b1, b2, w (log Z_φ is constant in φ′) and log p_mix is the mixture's formula at the
+     * continuous point.
      */
-    static Var[] relaxedGibbs(Tape tape, Var side1, Var b1, Var b2, Var w, int t, Relaxation relaxation,
-                              RandomStream rng) {
+    static Var surrogate(RelaxedState state, EvaluationPoint point, Matrix b1, Matrix b2, Matrix w,
+                         BernoulliMixture target) {
+        Tape tape = state.zeta1().tape();
+        Var meanField1 = point == EvaluationPoint.RELAXED ? null : ElementwiseOps.sigmoid(state.logit1());
+        Var energyAt1 = point == EvaluationPoint.RELAXED ? state.zeta1() : meanField1;
+        Var mixtureAt1 = point == EvaluationPoint.RAO_BLACKWELL ? meanField1 : state.zeta1();
+        Var logQ = negativeEnergy(energyAt1, state.zeta2(), tape.constant(b1), tape.constant(b2), tape.constant(w));
+        Var logP = ReduceOps.rowLogSumExp(addBias(matmulTransB(ShapeOps.concatColumns(mixtureAt1, state.zeta2()),
+                tape.constant(target.logitMatrix())), tape.constant(target.componentOffsets())));
+        return sub(logQ, logP);
+    }
+
+    /** The state after the relaxed updates: ζ1, ζ2 and the last side-1 logit a1 = ζ2Wᵀ + b1. */
+    record RelaxedState(Var zeta1, Var zeta2, Var logit1) {
+    }
+
+    /** t relaxed Gibbs updates from the hard side-1 state: ζ2 = relax(ζ1W + b2), then ζ1 = relax(ζ2Wᵀ + b1). */
+    static RelaxedState relaxedGibbs(Tape tape, Var side1, Var b1, Var b2, Var w, int t, Relaxation relaxation,
+                                     RandomStream rng) {
         Var zeta1 = side1;
         Var zeta2 = null;
+        Var logit1 = null;
         for (int k = 0; k < t; k++) {
             zeta2 = RelaxOps.relax(addBias(matmul(zeta1, w), b2), relaxation, uniforms(zeta1.rows() * w.cols(), rng));
-            zeta1 = RelaxOps.relax(addBias(matmulTransB(zeta2, w), b1), relaxation,
-                    uniforms(zeta2.rows() * w.rows(), rng));
+            logit1 = addBias(matmulTransB(zeta2, w), b1);
+            zeta1 = RelaxOps.relax(logit1, relaxation, uniforms(zeta2.rows() * w.rows(), rng));
         }
-        return new Var[] {zeta1, zeta2};
+        return new RelaxedState(zeta1, zeta2, logit1);
     }
 
     /** −E(ζ) = ζ1·b1 + ζ2·b2 + ζ1ᵀWζ2 per row (batch×1). */

@@ -52,6 +52,93 @@ class EnumeratedRbmTest {
         assertArrayEquals(numeric, analytic, 1e-7);
     }
 
+    /**
+     * Term II is the derivative through the kernel only: with z′ ~ q_θ0 and f = log q_θ0 − log p fixed, the
+     * derivative in the kernel's θ of Σ q_θ0(z1′) E_{K_θ^t}[f | z1′], here by summing over every path of t = 2 sweeps.
+     */
+    @Test
+    void termTwoIsTheDerivativeThroughTheGibbsKernel() {
+        double[] theta = randomTheta(5);
+        double[] logp = rbm.logProbabilitiesOf(target);
+        double[] termTwo = new double[theta.length];
+        rbm.termTwo(theta, logp, 2, termTwo);
+        double h = 1e-5;
+        for (int k = 0; k < theta.length; k++) {
+            double[] up = theta.clone();
+            double[] down = theta.clone();
+            up[k] += h;
+            down[k] -= h;
+            double numeric = (kernelExpectation(theta, up, logp) - kernelExpectation(theta, down, logp)) / (2 * h);
+            assertEquals(numeric, termTwo[k], 1e-7, "parameter " + k);
+        }
+    }
+
+    /** Σ_z1′ q_θ0(z1′) E[f_θ0(z)] after two sweeps (z2 | z1, then z1 | z2) of the kernel with θ, path by path. */
+    private double kernelExpectation(double[] theta0, double[] theta, double[] logp) {
+        double[] logq = rbm.logProbabilities(theta0);
+        int mask1 = (1 << rbm.n1()) - 1;
+        double total = 0;
+        for (int start = 0; start < logq.length; start++) {
+            int z1 = start & mask1;
+            double[] paths = {Math.exp(logq[start])};
+            int[] ends = {z1};
+            for (int sweep = 0; sweep < 2; sweep++) {
+                double[] nextPaths = new double[paths.length << (rbm.n1() + rbm.n2())];
+                int[] nextEnds = new int[nextPaths.length];
+                int k = 0;
+                for (int p = 0; p < paths.length; p++) {
+                    for (int z2 = 0; z2 < 1 << rbm.n2(); z2++) {
+                        for (int next = 0; next <= mask1; next++) {
+                            nextPaths[k] = paths[p] * conditional(theta, ends[p], z2, true)
+                                    * conditional(theta, next, z2, false);
+                            nextEnds[k++] = next | z2 << rbm.n1();
+                        }
+                    }
+                }
+                paths = nextPaths;
+                ends = nextEnds;
+                if (sweep == 0) {
+                    for (int p = 0; p < ends.length; p++) {
+                        ends[p] &= mask1;
+                    }
+                }
+            }
+            for (int p = 0; p < paths.length; p++) {
+                total += paths[p] * (logq[ends[p]] - logp[ends[p]]);
+            }
+        }
+        return total;
+    }
+
+    /** q(z2 | z1) (side2 true) or q(z1 | z2), straight from the energy. */
+    private double conditional(double[] theta, int z1, int z2, boolean side2) {
+        int n1 = rbm.n1();
+        int n2 = rbm.n2();
+        double prob = 1;
+        for (int b = 0; b < (side2 ? n2 : n1); b++) {
+            double logit = theta[side2 ? n1 + b : b];
+            for (int a = 0; a < (side2 ? n1 : n2); a++) {
+                int i = side2 ? a : b;
+                int j = side2 ? b : a;
+                logit += theta[n1 + n2 + i * n2 + j] * ((side2 ? z1 >> a : z2 >> a) & 1);
+            }
+            double on = 1 / (1 + Math.exp(-logit));
+            prob *= ((side2 ? z2 >> b : z1 >> b) & 1) == 1 ? on : 1 - on;
+        }
+        return prob;
+    }
+
+    @Test
+    void termTwoApproachesTheFullGradientAsTheChainMixes() {
+        double[] theta = randomTheta(6);
+        double[] logp = rbm.logProbabilitiesOf(target);
+        double[] full = new double[theta.length];
+        rbm.klAndGradient(theta, logp, full);
+        double[] termTwo = new double[theta.length];
+        rbm.termTwo(theta, logp, 200, termTwo);
+        assertArrayEquals(full, termTwo, 1e-9, "term I vanishes as t grows (Eq. 12)");
+    }
+
     @Test
     void samplerDrawsStatesWithTheirProbabilities() {
         double[] theta = randomTheta(3);
