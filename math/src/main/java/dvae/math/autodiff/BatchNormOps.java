@@ -24,18 +24,13 @@ public final class BatchNormOps {
         double[] mean = new double[cols];
         double[] var = new double[cols];
         for (int r = 0; r < n; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                mean[c] += v[i];
-            }
+            BatchNormKernels.addRow(v, r * cols, mean, cols);
         }
         for (int c = 0; c < cols; c++) {
             mean[c] /= n;
         }
         for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                double d = v[i] - mean[c];
-                var[c] += d * d;
-            }
+            BatchNormKernels.addSquaredDeviations(v, r * cols, mean, var, cols);
         }
         float[] invStd = new float[cols];
         for (int c = 0; c < cols; c++) {
@@ -44,13 +39,16 @@ public final class BatchNormOps {
             movingMean.data[c] = (float) (momentum * movingMean.data[c] + (1 - momentum) * mean[c]);
             movingVar.data[c] = (float) (momentum * movingVar.data[c] + (1 - momentum) * var[c]);
         }
+        // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
         Matrix xHat = new Matrix(n, cols);
+        Matrix out = new Matrix(n, cols);
+        float[] g = gamma.value().data;
+        float[] b = beta.value().data;
+        float[] xh = xHat.data;
+        float[] o = out.data;
         for (int r = 0; r < n; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                xHat.data[i] = (float) ((v[i] - mean[c]) * invStd[c]);
-            }
+            BatchNormKernels.normalizeRow(v, r * cols, mean, invStd, g, b, xh, o, cols);
         }
-        Matrix out = affine(xHat, gamma, beta);
         return x.tape().record(out, dy -> {
             double[] sumDy = new double[cols];
             double[] sumDyXHat = new double[cols];
@@ -58,13 +56,16 @@ public final class BatchNormOps {
             addAffineGrads(gamma, beta, sumDy, sumDyXHat);
             if (x.needsGrad()) {
                 // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ².
-                float[] g = gamma.value().data;
+                // The float factor γ/(N·σ) per column is hoisted out of the loop; the arithmetic is unchanged.
+                float[] coef = new float[cols];
+                for (int c = 0; c < cols; c++) {
+                    coef[c] = g[c] * invStd[c] / n;
+                }
                 float[] dx = x.grad().data;
+                float[] d = dy.data;
+                float fn = n;
                 for (int r = 0; r < n; r++) {
-                    for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                        dx[i] += (float) (g[c] * invStd[c] / n
-                                * (n * dy.data[i] - sumDy[c] - xHat.data[i] * sumDyXHat[c]));
-                    }
+                    BatchNormKernels.addInputGradient(d, xh, r * cols, fn, coef, sumDy, sumDyXHat, dx, cols);
                 }
             }
         }, x, gamma, beta);
@@ -129,11 +130,10 @@ public final class BatchNormOps {
     /** Per column: Σ dy and Σ dy·x̂. */
     private static void columnSums(Matrix dy, Matrix xHat, double[] sumDy, double[] sumDyXHat) {
         int cols = dy.cols;
+        float[] d = dy.data;
+        float[] h = xHat.data;
         for (int r = 0; r < dy.rows; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                sumDy[c] += dy.data[i];
-                sumDyXHat[c] += dy.data[i] * (double) xHat.data[i];
-            }
+            BatchNormKernels.addGradientSums(d, h, r * cols, sumDy, sumDyXHat, cols);
         }
     }
 
