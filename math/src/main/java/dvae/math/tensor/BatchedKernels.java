@@ -5,12 +5,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Per-example matrix-vector products for {@link MatrixOps}' batched forms, in Java with the Vector API. Each product is
+ * Small matrix-vector products in Java with the Vector API, for {@link MatrixOps}' batched forms and the per-example
+ * Gibbs sweeps of amortized posteriors. Each product is
  * small (n1·n2 multiply-adds, 10,000 at 100+100), so one BLAS call per example costs more in JNI and thread hand-off
  * than in arithmetic; here a whole batch runs in one loop on the calling thread. Deterministic: the summation order
  * depends on the shapes alone.
  */
-final class BatchedKernels {
+public final class BatchedKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
@@ -21,7 +22,7 @@ final class BatchedKernels {
      * out[oOff, +n2) = beta·out + v[vOff, +n1)·W where W is the n1×n2 row-major matrix at w[wOff]; beta is 0 or 1
      * (with 0 the old contents are ignored, NaN included).
      */
-    static void vecTimesW(float[] w, int wOff, int n1, int n2, float[] v, int vOff, float beta, float[] out,
+    public static void vecTimesW(float[] w, int wOff, int n1, int n2, float[] v, int vOff, float beta, float[] out,
                           int oOff) {
         int j = 0;
         for (; j + 4 * L <= n2; j += 4 * L) {
@@ -58,7 +59,7 @@ final class BatchedKernels {
     }
 
     /** out[oOff, +n1) = beta·out + W·y[yOff, +n2): one dot product per row of the n1×n2 row-major W at w[wOff]. */
-    static void wTimesVec(float[] w, int wOff, int n1, int n2, float[] y, int yOff, float beta, float[] out,
+    public static void wTimesVec(float[] w, int wOff, int n1, int n2, float[] y, int yOff, float beta, float[] out,
                           int oOff) {
         int i = 0;
         for (; i + 4 <= n1; i += 4) {
