@@ -24,12 +24,17 @@ public final class BatchedKernels {
      */
     public static void vecTimesW(float[] w, int wOff, int n1, int n2, float[] v, int vOff, float beta, float[] out,
                           int oOff) {
+        if (beta == 0f) {
+            // Zero first, then always accumulate from out: a vector chosen by a branch (zero or loaded) is a phi that
+            // JDK 17's C2 keeps boxed, which made the loop allocate once both branches had been profiled.
+            java.util.Arrays.fill(out, oOff, oOff + n2, 0f);
+        }
         int j = 0;
         for (; j + 4 * L <= n2; j += 4 * L) {
-            FloatVector a0 = start(out, oOff + j, beta);
-            FloatVector a1 = start(out, oOff + j + L, beta);
-            FloatVector a2 = start(out, oOff + j + 2 * L, beta);
-            FloatVector a3 = start(out, oOff + j + 3 * L, beta);
+            FloatVector a0 = FloatVector.fromArray(S, out, oOff + j);
+            FloatVector a1 = FloatVector.fromArray(S, out, oOff + j + L);
+            FloatVector a2 = FloatVector.fromArray(S, out, oOff + j + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, out, oOff + j + 3 * L);
             for (int i = 0, row = wOff + j; i < n1; i++, row += n2) {
                 FloatVector vi = FloatVector.broadcast(S, v[vOff + i]);
                 a0 = FloatVector.fromArray(S, w, row).fma(vi, a0);
@@ -43,14 +48,14 @@ public final class BatchedKernels {
             a3.intoArray(out, oOff + j + 3 * L);
         }
         for (; j + L <= n2; j += L) {
-            FloatVector a = start(out, oOff + j, beta);
+            FloatVector a = FloatVector.fromArray(S, out, oOff + j);
             for (int i = 0, row = wOff + j; i < n1; i++, row += n2) {
                 a = FloatVector.fromArray(S, w, row).fma(FloatVector.broadcast(S, v[vOff + i]), a);
             }
             a.intoArray(out, oOff + j);
         }
         for (; j < n2; j++) {
-            float a = beta == 0f ? 0f : out[oOff + j];
+            float a = out[oOff + j];
             for (int i = 0, idx = wOff + j; i < n1; i++, idx += n2) {
                 a = Math.fma(w[idx], v[vOff + i], a);
             }
@@ -108,10 +113,6 @@ public final class BatchedKernels {
             }
             finish(out, oOff + i, beta, s);
         }
-    }
-
-    private static FloatVector start(float[] out, int off, float beta) {
-        return beta == 0f ? FloatVector.zero(S) : FloatVector.fromArray(S, out, off);
     }
 
     private static void finish(float[] out, int off, float beta, float s) {
