@@ -24,13 +24,18 @@ public final class BatchNormOps {
         double[] mean = new double[cols];
         double[] var = new double[cols];
         for (int r = 0; r < n; r++) {
-            BatchNormKernels.addRow(v, r * cols, mean, cols);
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                mean[c] += v[i];
+            }
         }
         for (int c = 0; c < cols; c++) {
             mean[c] /= n;
         }
         for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
-            BatchNormKernels.addSquaredDeviations(v, r * cols, mean, var, cols);
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                double d = v[i] - mean[c];
+                var[c] += d * d;
+            }
         }
         float[] invStd = new float[cols];
         for (int c = 0; c < cols; c++) {
@@ -47,7 +52,11 @@ public final class BatchNormOps {
         float[] xh = xHat.data;
         float[] o = out.data;
         for (int r = 0; r < n; r++) {
-            BatchNormKernels.normalizeRow(v, r * cols, mean, invStd, g, b, xh, o, cols);
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                float h = (float) ((v[i] - mean[c]) * invStd[c]);
+                xh[i] = h;
+                o[i] = g[c] * h + b[c];
+            }
         }
         return x.tape().record(out, dy -> {
             double[] sumDy = new double[cols];
@@ -65,7 +74,9 @@ public final class BatchNormOps {
                 float[] d = dy.data;
                 float fn = n;
                 for (int r = 0; r < n; r++) {
-                    BatchNormKernels.addInputGradient(d, xh, r * cols, fn, coef, sumDy, sumDyXHat, dx, cols);
+                    for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                        dx[i] += (float) (coef[c] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
+                    }
                 }
             }
         }, x, gamma, beta);
@@ -133,7 +144,11 @@ public final class BatchNormOps {
         float[] d = dy.data;
         float[] h = xHat.data;
         for (int r = 0; r < dy.rows; r++) {
-            BatchNormKernels.addGradientSums(d, h, r * cols, sumDy, sumDyXHat, cols);
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                float di = d[i];
+                sumDy[c] += di;
+                sumDyXHat[c] += di * (double) h[i];
+            }
         }
     }
 
