@@ -37,8 +37,31 @@ public final class ReduceOps {
     public static Var rowSums(Var x) {
         int cols = x.cols();
         float[] v = x.value().data;
-        Matrix out = new Matrix(x.rows(), 1);
-        for (int r = 0; r < x.rows(); r++) {
+        int rows = x.rows();
+        Matrix out = new Matrix(rows, 1);
+        // Four rows at a time: four independent double chains hide the add latency; each row's sum keeps its order.
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            int i0 = r * cols;
+            int i1 = i0 + cols;
+            int i2 = i1 + cols;
+            int i3 = i2 + cols;
+            for (int c = 0; c < cols; c++) {
+                s0 += v[i0 + c];
+                s1 += v[i1 + c];
+                s2 += v[i2 + c];
+                s3 += v[i3 + c];
+            }
+            out.data[r] = (float) s0;
+            out.data[r + 1] = (float) s1;
+            out.data[r + 2] = (float) s2;
+            out.data[r + 3] = (float) s3;
+        }
+        for (; r < rows; r++) {
             double s = 0;
             for (int c = 0; c < cols; c++) {
                 s += v[r * cols + c];
@@ -47,8 +70,11 @@ public final class ReduceOps {
         }
         return x.tape().record(out, dy -> {
             float[] dx = x.grad().data;
-            for (int i = 0; i < dx.length; i++) {
-                dx[i] += dy.data[i / cols];
+            for (int row = 0; row < rows; row++) {
+                float g = dy.data[row];
+                for (int c = 0, i = row * cols; c < cols; c++, i++) {
+                    dx[i] += g;
+                }
             }
         }, x);
     }
@@ -72,8 +98,10 @@ public final class ReduceOps {
         }
         return x.tape().record(out, dy -> {
             float[] dx = x.grad().data;
-            for (int i = 0; i < dx.length; i++) {
-                dx[i] += dy.data[i % cols];
+            for (int i = 0; i < dx.length; i += cols) {
+                for (int c = 0; c < cols; c++) {
+                    dx[i + c] += dy.data[c];
+                }
             }
         }, x);
     }

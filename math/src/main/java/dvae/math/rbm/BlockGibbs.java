@@ -2,6 +2,7 @@ package dvae.math.rbm;
 
 import dvae.math.blas.Blas;
 import dvae.math.random.RandomStream;
+import dvae.math.tensor.BatchedKernels;
 
 /**
  * Block-Gibbs sweeps for batches of chains: each sweep samples z2 ~ Bern(σ(z1W + b2)), then z1 ~ Bern(σ(z2Wᵀ +
@@ -14,6 +15,12 @@ import dvae.math.random.RandomStream;
 public final class BlockGibbs {
     /** Uniforms drawn per block: 32 KB, small enough to stay in cache until the comparisons read them. */
     private static final int UNIFORM_BLOCK = 8192;
+    /**
+     * Up to this many chains the products run as Java matrix-vector products: a per-example posterior sweep (one chain
+     * each) is thousands of tiny BLAS calls per step otherwise, each costing more in JNI and thread hand-off than in
+     * arithmetic.
+     */
+    private static final int SMALL_ROWS = 4;
     private final RandomStream rng;
     private float[] act = new float[0];
     private float[] uniforms = new float[0];
@@ -62,7 +69,13 @@ public final class BlockGibbs {
     void sampleSide2(float[] w, int wOff, float[] b2, int b2Off, int n1, int n2,
                      float[] z1, int z1Off, float[] z2, int z2Off, int rows, float sw, float sb) {
         float[] a = activations(rows * n2);
-        Blas.sgemm(false, false, rows, n2, n1, 1f, z1, z1Off, n1, w, wOff, n2, 0f, a, 0, n2);
+        if (rows <= SMALL_ROWS) {
+            for (int r = 0; r < rows; r++) {
+                BatchedKernels.vecTimesW(w, wOff, n1, n2, z1, z1Off + r * n1, 0f, a, r * n2);
+            }
+        } else {
+            Blas.sgemm(false, false, rows, n2, n1, 1f, z1, z1Off, n1, w, wOff, n2, 0f, a, 0, n2);
+        }
         sample(a, sw, b2, b2Off, sb, rows, n2, z2, z2Off);
     }
 
@@ -70,7 +83,13 @@ public final class BlockGibbs {
     void sampleSide1(float[] w, int wOff, float[] b1, int b1Off, int n1, int n2,
                      float[] z2, int z2Off, float[] z1, int z1Off, int rows, float sw, float sb) {
         float[] a = activations(rows * n1);
-        Blas.sgemm(false, true, rows, n1, n2, 1f, z2, z2Off, n2, w, wOff, n2, 0f, a, 0, n1);
+        if (rows <= SMALL_ROWS) {
+            for (int r = 0; r < rows; r++) {
+                BatchedKernels.wTimesVec(w, wOff, n1, n2, z2, z2Off + r * n2, 0f, a, r * n1);
+            }
+        } else {
+            Blas.sgemm(false, true, rows, n1, n2, 1f, z2, z2Off, n2, w, wOff, n2, 0f, a, 0, n1);
+        }
         sample(a, sw, b1, b1Off, sb, rows, n1, z1, z1Off);
     }
 

@@ -3,7 +3,8 @@ package dvae.math.tensor;
 import dvae.math.blas.Blas;
 
 /**
- * Matrix products on {@link Matrix}, all routed through {@link Blas}. One operation per method, inputs first and the
+ * Matrix products on {@link Matrix}: the plain ones through {@link Blas}, the batched per-example ones (many tiny
+ * matrix-vector products) through {@link BatchedKernels}. One operation per method, inputs first and the
  * output last; nothing allocates. The {@code multAdd…} forms accumulate into the output (C += …), which is what
  * backward passes need.
  *
@@ -95,7 +96,11 @@ public final class MatrixOps {
         }
         int stride = w.cols;
         for (int b = 0; b < w.rows; b++) {
-            Blas.sgemv(vecTimesW, n1, n2, 1f, w.data, b * stride, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+            if (vecTimesW) {
+                BatchedKernels.vecTimesW(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+            } else {
+                BatchedKernels.wTimesVec(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+            }
         }
     }
 
