@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * An array on the wire: its shape and its elements packed little-endian into bytes, float32 for parameters and
- * gradients, int64 words for bit-packed chain states. Packed bytes cost 1 byte per byte in CBOR and (de)serialize
- * about three times faster than a CBOR array of numbers; the element type is the one the reader asks for, checked
- * against the byte count.
+ * gradients, float64 for the prior's expectations, int64 words for bit-packed chain states. Packed bytes cost 1
+ * byte per byte in CBOR and (de)serialize about three times faster than a CBOR array of numbers; the element type
+ * is the one the reader asks for, checked against the byte count.
  */
 public record Tensor(int[] shape, byte[] data) implements CborSerializable {
 
@@ -28,6 +28,12 @@ public record Tensor(int[] shape, byte[] data) implements CborSerializable {
     public static Tensor ofFloats(float[] values, int... shape) {
         ByteBuffer buffer = checkedBuffer(values.length, Float.BYTES, shape);
         buffer.asFloatBuffer().put(values);
+        return new Tensor(shape.clone(), buffer.array());
+    }
+
+    public static Tensor ofDoubles(double[] values, int... shape) {
+        ByteBuffer buffer = checkedBuffer(values.length, Double.BYTES, shape);
+        buffer.asDoubleBuffer().put(values);
         return new Tensor(shape.clone(), buffer.array());
     }
 
@@ -55,6 +61,12 @@ public record Tensor(int[] shape, byte[] data) implements CborSerializable {
     public float[] toFloats() {
         float[] values = new float[checkedSize(Float.BYTES, "float32")];
         littleEndian().asFloatBuffer().get(values);
+        return values;
+    }
+
+    public double[] toDoubles() {
+        double[] values = new double[checkedSize(Double.BYTES, "float64")];
+        littleEndian().asDoubleBuffer().get(values);
         return values;
     }
 

@@ -38,7 +38,7 @@ import java.util.Map;
  * order and every random stream) is checkpointed, so a resumed run continues bit-exactly.
  */
 public final class Trainer {
-    static final String TRAIN_FILE = "train.json";
+    public static final String TRAIN_FILE = "train.json";
     static final String CHAINS_FILE = "chains.bin";
     static final String SAMPLER_FILE = "prior-sampler.json";
     static final String ORDER_FILE = "batch-order.json";
@@ -55,7 +55,7 @@ public final class Trainer {
 
     /** Thrown when too many consecutive steps were not finite. */
     public static final class TrainingDiverged extends RuntimeException {
-        TrainingDiverged(String message) {
+        public TrainingDiverged(String message) {
             super(message);
         }
     }
