@@ -178,6 +178,12 @@ public final class Coordinator extends AbstractBehavior<Object> {
             for (ActorRef<WorkerProtocol.Command> w : now) {
                 if (!workers.contains(w)) {
                     idle.add(w);
+                    logWorkerEvent("worker joined", w, now.size());
+                }
+            }
+            for (ActorRef<WorkerProtocol.Command> w : workers) {
+                if (!now.contains(w)) {
+                    logWorkerEvent("worker left", w, now.size());
                 }
             }
             workers = now;
@@ -196,6 +202,16 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         dispatch();
         return this;
+    }
+
+    private void logWorkerEvent(String event, ActorRef<WorkerProtocol.Command> worker, int workersNow) {
+        getContext().getLog().info("{}: {} ({} workers)", event, worker.path(), workersNow);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", handedOut);
+        m.put("event", event);
+        m.put("worker", worker.path().toString());
+        m.put("workers", workersNow);
+        metrics.write(m);
     }
 
     /** Hands batches to idle workers until the next validation step. */

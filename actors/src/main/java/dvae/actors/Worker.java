@@ -44,6 +44,7 @@ import dvae.protocols.WorkerProtocol.BatchFailed;
 import dvae.protocols.WorkerProtocol.BatchTrained;
 import dvae.protocols.WorkerProtocol.TrainBatch;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -58,9 +59,9 @@ import java.util.concurrent.Executor;
 /**
  * A worker (see {@link WorkerProtocol} for one step's course): a thin shell around {@link GradientStep#compute} on a
  * replica of the model. It finds the parameter server, the samplers and the keeper of every chain shard through the
- * receptionist and registers itself for batches once it has found them all. One batch at a time; every step ends
- * with exactly one {@link WorkerProtocol.BatchOutcome}, a failure on the way (refused chains, a rejected push, no
- * answer within the step timeout, an exception in the maths) included.
+ * receptionist and registers itself for batches once it has found them all. One batch at a time, later ones queued;
+ * every step ends with exactly one {@link WorkerProtocol.BatchOutcome}, a failure on the way (refused chains, a
+ * rejected push, no answer within the step timeout, an exception in the maths) included.
  */
 public final class Worker extends AbstractBehavior<Object> {
 
@@ -143,6 +144,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private long seq;
     private long jobs;
     private Job job;
+    private final ArrayDeque<TrainBatch> queued = new ArrayDeque<>();
     private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
 
     private Worker(ActorContext<Object> ctx, TimerScheduler<Object> timers, String id, Config config,
@@ -189,7 +191,11 @@ public final class Worker extends AbstractBehavior<Object> {
                 .onMessage(Computed.class, this::onComputed)
                 .onMessage(ComputeFailed.class, m -> {
                     computingJob = -1;
-                    return job != null && job.id == m.job() ? fail("the step's maths failed: " + m.failure()) : this;
+                    if (job != null && job.id == m.job()) {
+                        fail("the step's maths failed: " + m.failure());
+                    }
+                    startNext();
+                    return this;
                 })
                 .onMessage(Ack.class, this::onAck)
                 .onMessage(Rejected.class, m -> job != null && m.seq() == job.pushedSeq
@@ -227,21 +233,27 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onTrainBatch(TrainBatch m) {
-        if (job != null || computingJob >= 0) {
-            m.replyTo().tell(new BatchFailed(id, m.step(), "busy with another step", false));
-            return this;
+        // Queued rather than refused: a coordinator that gave up on a step of this worker (it seemed gone) sends the
+        // next while that one still runs, and a refusal would only send it back at once, again and again.
+        queued.add(m);
+        startNext();
+        return this;
+    }
+
+    private void startNext() {
+        if (job != null || computingJob >= 0 || queued.isEmpty()) {
+            return;
         }
+        TrainBatch m = queued.poll();
         job = new Job(++jobs, m);
         timers.startSingleTimer(job.id, new TimedOut(job.id), config.stepTimeout());
         if (server == null) {
-            return fail("no parameter server known");
-        }
-        if (version < 0 || knownServerVersion - version > config.maxParameterAge()) {
+            fail("no parameter server known");
+        } else if (version < 0 || knownServerVersion - version > config.maxParameterAge()) {
             server.tell(new Pull(getContext().getSelf().narrow()));
         } else {
             requestInputs();
         }
-        return this;
     }
 
     private Behavior<Object> onParameters(Parameters p) {
@@ -365,7 +377,8 @@ public final class Worker extends AbstractBehavior<Object> {
     private Behavior<Object> onComputed(Computed c) {
         computingJob = -1;
         if (job == null || job.id != c.job()) {
-            return this; // failed (timed out) while its maths ran
+            startNext(); // it failed (timed out) while its maths ran
+            return this;
         }
         job.computed = c;
         job.phase = "storing chains and pushing the gradient";
@@ -412,6 +425,7 @@ public final class Worker extends AbstractBehavior<Object> {
         }
         timers.cancel(job.id);
         job = null;
+        startNext();
     }
 
     private Behavior<Object> fail(String reason) {
@@ -420,6 +434,7 @@ public final class Worker extends AbstractBehavior<Object> {
             job.batch.replyTo().tell(new BatchFailed(id, job.batch.step(), reason, false));
             timers.cancel(job.id);
             job = null;
+            startNext();
         }
         return this;
     }

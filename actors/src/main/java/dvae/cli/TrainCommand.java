@@ -1,13 +1,13 @@
 package dvae.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
+import dvae.actors.TrainingNode;
+import dvae.actors.TrainingRoles;
 import dvae.cli.plot.LossCurves;
 import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
-import dvae.actors.OneNodeTraining;
-import dvae.actors.TrainingRoles;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
 import dvae.math.random.RandomStream;
@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             TrainingRoles.Topology topology = TrainingRoles.Topology.from(settings,
                     settings.intAtLeast("dvae.actors.workers", 1));
-            summary = OneNodeTraining.run(settings.config(), settings.string("dvae.cluster.system-name"),
+            summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
                     new TrainingRoles.Training(model, training, data), topology, run, listener);
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Progress with ETA on stderr, and plots refreshed at every validation. */
-    private static final class TerminalListener implements Trainer.Listener {
+    static final class TerminalListener implements Trainer.Listener {
         private final Progress progress;
         private final RandomStream previews = RandomStream.forPurpose(0, "previews");
         private final Matrix validImages = new Matrix(32, 784);

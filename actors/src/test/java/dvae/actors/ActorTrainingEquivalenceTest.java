@@ -34,7 +34,7 @@ class ActorTrainingEquivalenceTest {
 
         Config config = ConfigFactory.load("application-test");
         TrainingRoles.Topology topology = TrainingRoles.Topology.from(new Settings(config), 1);
-        Trainer.Summary actors = OneNodeTraining.run(config, "dvae-equivalence",
+        Trainer.Summary actors = TrainingNode.runAlone(config, "dvae-equivalence",
                 new TrainingRoles.Training(model, training, data), topology,
                 RunDirectory.create(dir.resolve("actors"), "x"), new Trainer.Listener() {
                 });
