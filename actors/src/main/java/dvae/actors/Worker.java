@@ -141,6 +141,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private boolean registered;
     private long version = -1;
     private long knownServerVersion = -1;
+    private boolean stale;
     private long seq;
     private long jobs;
     private Job job;
@@ -198,8 +199,13 @@ public final class Worker extends AbstractBehavior<Object> {
                     return this;
                 })
                 .onMessage(Ack.class, this::onAck)
-                .onMessage(Rejected.class, m -> job != null && m.seq() == job.pushedSeq
-                        ? fail("push " + m.seq() + " rejected " + m.reason() + ": " + m.detail()) : this)
+                .onMessage(Rejected.class, m -> {
+                    if (m.reason() == Rejected.Reason.STALE) {
+                        stale = true; // the server moved on by others' pushes: this copy is too old to compute at
+                    }
+                    return job != null && m.seq() == job.pushedSeq
+                            ? fail("push " + m.seq() + " rejected " + m.reason() + ": " + m.detail()) : this;
+                })
                 .onMessage(TimedOut.class, m -> job != null && job.id == m.job()
                         ? fail("no progress within " + config.stepTimeout() + " while " + job.phase) : this)
                 .build();
@@ -249,7 +255,7 @@ public final class Worker extends AbstractBehavior<Object> {
         timers.startSingleTimer(job.id, new TimedOut(job.id), config.stepTimeout());
         if (server == null) {
             fail("no parameter server known");
-        } else if (version < 0 || knownServerVersion - version > config.maxParameterAge()) {
+        } else if (version < 0 || stale || knownServerVersion - version > config.maxParameterAge()) {
             server.tell(new Pull(getContext().getSelf().narrow()));
         } else {
             requestInputs();
@@ -264,6 +270,7 @@ public final class Worker extends AbstractBehavior<Object> {
         ParameterVector.loadValues(resources.model().params(), p.values().toFloats());
         version = p.version();
         knownServerVersion = Math.max(knownServerVersion, version);
+        stale = false;
         requestInputs();
         return this;
     }
