@@ -40,8 +40,8 @@ import picocli.CommandLine.Option;
  * {@code dvae bench actors}: training steps per second of the actor system against the reference trainer on the same
  * settings (the paper's, unless changed), in one process and run: the reference trainer, the one-JVM actor run (one
  * synchronous worker), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM with one worker).
- * Rates are timed between the log lines of step {@code --warmup} and of the last step, so start-up, JIT warm-up and
- * the closing validation are left out. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
+ * A discarded reference run of {@code --warmup} steps comes first, and rates are timed between the log lines of step
+ * {@code --warmup} and of the last step, so start-up, JIT warm-up and the closing validation are left out. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
  * (pull, parameters, chains both ways, prior sample and estimate, push, acknowledgement, batch and outcome),
  * serialized with the system's own serializer.
  */
@@ -99,7 +99,14 @@ final class ActorsBenchCommand implements Callable<Integer> {
         TrainingRoles.Training run = new TrainingRoles.Training(model, training, data);
         Path scratch = Files.createTempDirectory("dvae-bench-actors");
         String system = settings.string("dvae.cluster.system-name");
-        progress("reference trainer, " + steps + " steps of " + model.label());
+        // A discarded run first: the JIT, BLAS threads and page faults would otherwise all fall on the reference.
+        progress("warm-up: reference trainer, " + warmup + " steps of " + model.label());
+        List<String> warmupSets = new ArrayList<>(sets);
+        warmupSets.addAll(List.of("dvae.train.iterations=" + warmup, "dvae.train.eval-every=" + warmup));
+        new Trainer(model, TrainingSettings.training(new Settings(SettingsLoader.load(settingsOptions.configFile,
+                warmupSets))), data).run(RunDirectory.create(scratch.resolve("warm-up"), ""), new Trainer.Listener() {
+                });
+        progress("reference trainer, " + steps + " steps");
         Timing reference = new Timing();
         new Trainer(model, training, data).run(RunDirectory.create(scratch.resolve("reference"), ""), reference);
 

@@ -13,7 +13,6 @@ import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
