@@ -115,6 +115,8 @@ public final class Worker extends AbstractBehavior<Object> {
         final TrainBatch batch;
         final Map<Integer, int[]> examplesByShard = new HashMap<>();
         final List<Estimate> estimates = new ArrayList<>();
+        /** Completes with every sampler's estimate; the maths waits for it only after the objective's gradient. */
+        final CompletableFuture<List<Estimate>> estimatesReady = new CompletableFuture<>();
         String phase = "waiting for parameters";
         final Set<Integer> fetching = new HashSet<>();
         final Set<Integer> storing = new HashSet<>();
@@ -277,6 +279,13 @@ public final class Worker extends AbstractBehavior<Object> {
 
     /** Asks the keepers for the batch's chains and the samplers for the prior's estimate at this version. */
     private void requestInputs() {
+        // Never compute without every shard's chains or the whole particle set: that would be a different gradient.
+        if ((usesChains && keepers.size() < config.chainShards())
+                || (usesSampler && samplers.size() < config.samplers())) {
+            fail("a chain keeper or prior sampler is gone (" + keepers.size() + " of " + config.chainShards()
+                    + " keepers, " + samplers.size() + " of " + config.samplers() + " samplers known)");
+            return;
+        }
         job.phase = "waiting for chains and prior estimates";
         ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
         if (usesChains) {
@@ -299,6 +308,8 @@ public final class Worker extends AbstractBehavior<Object> {
                 sampler.tell(new Sample(version, prior, getContext().getSelf().narrow()));
                 job.samplesPending++;
             }
+        } else {
+            job.estimatesReady.complete(List.of());
         }
         maybeCompute();
     }
@@ -321,36 +332,50 @@ public final class Worker extends AbstractBehavior<Object> {
             return this;
         }
         job.estimates.add(e);
-        job.samplesPending--;
-        maybeCompute();
+        if (--job.samplesPending == 0) {
+            job.estimatesReady.complete(List.copyOf(job.estimates));
+        }
         return this;
     }
 
+    /**
+     * Starts the maths once the chains are in: the objective's gradient runs while the samplers still run (on the
+     * other core), then log Z's gradient is added once their estimates are in, the reference trainer's arithmetic in
+     * its order.
+     */
     private void maybeCompute() {
-        if (!job.fetching.isEmpty() || job.samplesPending > 0) {
+        if (!job.fetching.isEmpty() || computingJob >= 0) {
             return;
         }
-        job.phase = "computing";
+        job.phase = "computing (prior estimates " + (job.estimatesReady.isDone() ? "in)" : "pending)");
         Job running = job;
         computingJob = running.id;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> compute(running), math),
+        CompletableFuture<Computed> done = CompletableFuture.supplyAsync(() -> objectiveGradient(running), math)
+                .thenCombineAsync(running.estimatesReady, (values, estimates) -> finishGradient(running, values,
+                        estimates), math);
+        getContext().pipeToSelf(done,
                 (computed, failure) -> failure == null ? computed : new ComputeFailed(running.id, failure));
     }
 
-    /** On the maths dispatcher: the step's gradient and the batch's new chain states, by shard. */
-    private Computed compute(Job j) {
+    /** On the maths dispatcher: the objective's gradient at the batch. */
+    private DvaeModel.StepValues objectiveGradient(Job j) {
         DvaeModel model = resources.model();
         int[] examples = j.batch.examples();
         Matrix x = new Matrix(examples.length, model.config().pixels());
         resources.data().fillTrainBatch(examples, x.data, resources.binarize());
+        return GradientStep.objectiveGradient(model, x, examples, j.batch.lambda(), resources.noise());
+    }
+
+    /** On the maths dispatcher: log Z's gradient added, the push's vector and the batch's new chains, by shard. */
+    private Computed finishGradient(Job j, DvaeModel.StepValues values, List<Estimate> estimates) {
+        DvaeModel model = resources.model();
         NegativePhase phase = null;
-        if (!j.estimates.isEmpty()) {
-            j.estimates.sort(Comparator.comparing(Estimate::samplerId));
-            phase = PooledSamplers.negativePhase(j.estimates.stream().map(e -> Sampler.negativePhase(e,
-                    model.prior().n1(), model.prior().n2())).toList(), particles(j.estimates));
+        if (!estimates.isEmpty()) {
+            List<Estimate> bySampler = estimates.stream().sorted(Comparator.comparing(Estimate::samplerId)).toList();
+            phase = PooledSamplers.negativePhase(bySampler.stream().map(e -> Sampler.negativePhase(e,
+                    model.prior().n1(), model.prior().n2())).toList(), particles(bySampler));
         }
-        DvaeModel.StepValues values = GradientStep.compute(model, x, examples, j.batch.lambda(), phase,
-                resources.noise());
+        GradientStep.addLogZGradient(model, j.batch.lambda(), phase);
         float[] gradient = GradientStep.finite(values, model.params())
                 ? ParameterVector.gradientAndState(model.params()) : null;
         Map<Integer, long[]> states = new HashMap<>();
@@ -440,6 +465,7 @@ public final class Worker extends AbstractBehavior<Object> {
             getContext().getLog().warn("worker {}: step {} failed: {}", id, job.batch.step(), reason);
             job.batch.replyTo().tell(new BatchFailed(id, job.batch.step(), reason, false));
             timers.cancel(job.id);
+            job.estimatesReady.completeExceptionally(new IllegalStateException(reason)); // ends waiting maths
             job = null;
             startNext();
         }

@@ -24,12 +24,26 @@ public final class GradientStep {
      */
     public static DvaeModel.StepValues compute(DvaeModel model, Matrix x, int[] examples, double lambda,
                                                NegativePhase phase, RandomStream noise) {
+        DvaeModel.StepValues values = objectiveGradient(model, x, examples, lambda, noise);
+        addLogZGradient(model, lambda, phase);
+        return values;
+    }
+
+    /**
+     * The first part of {@link #compute}: the objective's gradient alone (it needs no prior sample, so a worker runs
+     * it while the samplers run).
+     */
+    public static DvaeModel.StepValues objectiveGradient(DvaeModel model, Matrix x, int[] examples, double lambda,
+                                                         RandomStream noise) {
         model.params().zeroGrads();
-        DvaeModel.StepValues values = model.forwardBackward(x, examples, lambda, noise);
+        return model.forwardBackward(x, examples, lambda, noise);
+    }
+
+    /** The second part of {@link #compute}: adds log Z's gradient ({@code phase} null: none). */
+    public static void addLogZGradient(DvaeModel model, double lambda, NegativePhase phase) {
         if (phase != null) {
             model.prior().addLogZGradient(phase, model.logZCoefficient(lambda));
         }
-        return values;
     }
 
     /** Whether the step may be applied: a finite loss and finite gradients. */
