@@ -303,7 +303,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     }
 
     private double validateAndCheckpoint(long step, Parameters p) {
-        ParameterVector.loadValues(validationModel.params(), p.values().toFloats());
+        ParameterVector.loadValues(validationModel.params(), p.values().floats());
         double valid = StepReport.validationLoss(validationModel, run.data(), training, lastLogZ, validation);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("step", step);

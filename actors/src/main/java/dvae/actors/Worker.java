@@ -99,7 +99,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private record Listing(Receptionist.Listing listing) implements NoSerializationVerificationNeeded {
     }
 
-    private record Computed(long job, DvaeModel.StepValues values, float[] gradient, Map<Integer, long[]> states)
+    private record Computed(long job, DvaeModel.StepValues values, Tensor gradient, Map<Integer, long[]> states)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -269,7 +269,7 @@ public final class Worker extends AbstractBehavior<Object> {
         if (job == null || !job.phase.equals("waiting for parameters") || computingJob >= 0) {
             return this;
         }
-        ParameterVector.loadValues(resources.model().params(), p.values().toFloats());
+        ParameterVector.loadValues(resources.model().params(), p.values().floats());
         version = p.version();
         knownServerVersion = Math.max(knownServerVersion, version);
         stale = false;
@@ -376,8 +376,9 @@ public final class Worker extends AbstractBehavior<Object> {
                     model.prior().n1(), model.prior().n2())).toList(), particles(bySampler));
         }
         GradientStep.addLogZGradient(model, j.batch.lambda(), phase);
-        float[] gradient = GradientStep.finite(values, model.params())
-                ? ParameterVector.gradientAndState(model.params()) : null;
+        Tensor gradient = GradientStep.finite(values, model.params()) ? Tensor.writingFloats(
+                ParameterVector.length(model.params()), into -> ParameterVector.writeGradientAndState(model.params(),
+                        into)) : null;
         Map<Integer, long[]> states = new HashMap<>();
         if (usesChains) {
             int perExample = resources.chains().wordsPerExample();
@@ -423,8 +424,8 @@ public final class Worker extends AbstractBehavior<Object> {
         });
         if (c.gradient() != null) {
             job.pushedSeq = ++seq;
-            server.tell(new PushGradient(id, job.pushedSeq, version, job.batch.learningRate(),
-                    Tensor.ofFloats(c.gradient(), c.gradient().length), getContext().getSelf().narrow()));
+            server.tell(new PushGradient(id, job.pushedSeq, version, job.batch.learningRate(), c.gradient(),
+                    getContext().getSelf().narrow()));
         }
         maybeFinish();
         return this;

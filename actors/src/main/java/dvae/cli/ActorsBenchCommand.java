@@ -174,7 +174,7 @@ final class ActorsBenchCommand implements Callable<Integer> {
                         TrainingRoles.COORDINATOR), "n0-", run, TrainingRoles.Topology.from(settings, 1),
                 RunDirectory.create(dir, ""), timing);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-cp",
+                .toString(), "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:G1HeapRegionSize=32m", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "node", "--index", "1", "--port", "0",
                 "--role", TrainingRoles.WORKER));
         if (settingsOptions.configFile != null) {

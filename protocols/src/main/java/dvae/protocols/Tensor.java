@@ -2,6 +2,7 @@ package dvae.protocols;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -56,6 +57,23 @@ public record Tensor(int[] shape, byte[] data) implements CborSerializable {
     /** Whether this holds exactly {@code count} int64 values (the check {@link #toLongs()} makes). */
     public boolean holdsLongs(int count) {
         return holds(count, Long.BYTES);
+    }
+
+    /** The float32 values as a read-only view, for readers that copy them elsewhere anyway (no extra array). */
+    public FloatBuffer floats() {
+        checkedSize(Float.BYTES, "float32");
+        return littleEndian().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    }
+
+    /** A float32 tensor whose values {@code writer} puts into the buffer (filled exactly), without an extra array. */
+    public static Tensor writingFloats(int count, java.util.function.Consumer<FloatBuffer> writer) {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.multiplyExact(count, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = buffer.asFloatBuffer();
+        writer.accept(floats);
+        if (floats.hasRemaining()) {
+            throw new IllegalStateException(floats.remaining() + " of " + count + " values left unwritten");
+        }
+        return new Tensor(new int[] {count}, buffer.array());
     }
 
     public float[] toFloats() {

@@ -10,7 +10,7 @@ public interface GradientApplier {
     /**
      * @param parameters all parameters, updated in place
      * @param gradient   the gradient of the loss with respect to {@code parameters}, same length, all finite (in the
-     *                   layout of {@link ParameterVector#gradientAndState})
+     *                   layout of {@link ParameterVector#writeGradientAndState})
      * @param learningRate the coordinator's scheduled rate at the step the gradient belongs to
      * @param stepScale  in (0, 1]: multiplies this update's step size (not the gradient, whose scale Adam would
      *                   normalise away); below 1 when a stale gradient is down-weighted

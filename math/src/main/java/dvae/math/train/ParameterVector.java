@@ -2,6 +2,7 @@ package dvae.math.train;
 
 import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
+import java.nio.FloatBuffer;
 
 /**
  * A model's tensors as one flat float vector, every tensor of the set (trainable and state) in creation order: what
@@ -36,8 +37,16 @@ public final class ParameterVector {
         }
     }
 
+    /** Loads the values from a buffer (e.g. a message's packed bytes) without an intermediate array. */
+    public static void loadValues(ParamSet params, FloatBuffer from) {
+        checkLength(params, from.remaining());
+        for (Param p : params.all()) {
+            from.get(p.value().data);
+        }
+    }
+
     public static void loadValues(ParamSet params, float[] from) {
-        checkLength(params, from);
+        checkLength(params, from.length);
         int at = 0;
         for (Param p : params.all()) {
             float[] v = p.value().data;
@@ -46,21 +55,20 @@ public final class ParameterVector {
         }
     }
 
-    /** The push layout: gradients of trainable tensors, values of state tensors. */
-    public static float[] gradientAndState(ParamSet params) {
-        float[] out = new float[length(params)];
-        int at = 0;
+    /**
+     * The push layout, written straight into a buffer (e.g. a message's packed bytes): gradients of trainable
+     * tensors, values of state tensors.
+     */
+    public static void writeGradientAndState(ParamSet params, FloatBuffer into) {
+        checkLength(params, into.remaining());
         for (Param p : params.all()) {
-            float[] v = p.trainable() ? p.grad().data : p.value().data;
-            System.arraycopy(v, 0, out, at, v.length);
-            at += v.length;
+            into.put(p.trainable() ? p.grad().data : p.value().data);
         }
-        return out;
     }
 
-    /** The inverse of {@link #gradientAndState}: sets the gradients and replaces the state tensors' values. */
+    /** The inverse of {@link #writeGradientAndState}: sets the gradients and replaces the state tensors' values. */
     public static void loadGradientAndState(ParamSet params, float[] from) {
-        checkLength(params, from);
+        checkLength(params, from.length);
         int at = 0;
         for (Param p : params.all()) {
             float[] v = p.trainable() ? p.grad().data : p.value().data;
@@ -69,10 +77,10 @@ public final class ParameterVector {
         }
     }
 
-    private static void checkLength(ParamSet params, float[] vector) {
+    private static void checkLength(ParamSet params, int vectorLength) {
         int n = length(params);
-        if (vector.length != n) {
-            throw new IllegalArgumentException("vector of " + vector.length + " values for " + n + " parameters");
+        if (vectorLength != n) {
+            throw new IllegalArgumentException("vector of " + vectorLength + " values for " + n + " parameters");
         }
     }
 }
