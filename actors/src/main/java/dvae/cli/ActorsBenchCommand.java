@@ -26,6 +26,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +41,10 @@ import picocli.CommandLine.Option;
  * {@code dvae bench actors}: training steps per second of the actor system against the reference trainer on the same
  * settings (the paper's, unless changed), in one process and run: the reference trainer, the one-JVM actor run (one
  * synchronous worker), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM with one worker).
- * A discarded reference run of {@code --warmup} steps comes first, and rates are timed between the log lines of step
- * {@code --warmup} and of the last step, so start-up, JIT warm-up and the closing validation are left out; the three
- * runs are repeated {@code --rounds} times, interleaved, and each rate is the best of its rounds. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
+ * A discarded reference run of {@code --warmup} steps comes first; a run's rate is one over the median time between
+ * its steps after the first {@code --warmup}, so start-up, JIT warm-up, the closing validation and short bursts of
+ * other jobs are left out. The three runs are repeated {@code --rounds} times, interleaved; the rates and the ratios
+ * (each taken within its round) are medians over the rounds, since this machine is shared and its load drifts. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
  * (pull, parameters, chains both ways, prior sample and estimate, push, acknowledgement, batch and outcome),
  * serialized with the system's own serializer.
  */
@@ -59,32 +61,39 @@ final class ActorsBenchCommand implements Callable<Integer> {
             description = "Steps excluded from the timing at the start of each run.")
     int warmup;
 
-    @Option(names = "--rounds", paramLabel = "R", defaultValue = "2",
-            description = "Rounds of the three runs, interleaved; each rate is the best of its rounds (the machine "
-                    + "is shared: the best run is the least disturbed).")
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+            description = "Rounds of the three runs, interleaved; rates and ratios are medians over the rounds.")
     int rounds;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    /** Records when the run logged step {@code warmup} and its last step. */
+    /** Records when the run logged each step after the warm-up. */
     private final class Timing implements Trainer.Listener {
-        long warmedUpAt;
-        long lastAt;
+        final List<Long> loggedAt = new ArrayList<>();
 
         @Override
         public void onLog(Map<String, Object> metrics) {
-            long step = ((Number) metrics.get("step")).longValue();
-            if (step == warmup) {
-                warmedUpAt = System.nanoTime();
-            } else if (step == steps) {
-                lastAt = System.nanoTime();
+            if (((Number) metrics.get("step")).longValue() >= warmup) {
+                loggedAt.add(System.nanoTime());
             }
         }
 
+        /** One over the median time between consecutive steps: robust to other jobs' bursts on a shared machine. */
         double stepsPerSecond() {
-            return (steps - warmup) / ((lastAt - warmedUpAt) / 1e9);
+            double[] intervals = new double[loggedAt.size() - 1];
+            for (int i = 0; i < intervals.length; i++) {
+                intervals[i] = (loggedAt.get(i + 1) - loggedAt.get(i)) / 1e9;
+            }
+            return 1 / median(intervals);
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     @Override
@@ -113,37 +122,44 @@ final class ActorsBenchCommand implements Callable<Integer> {
         new Trainer(model, TrainingSettings.training(new Settings(SettingsLoader.load(settingsOptions.configFile,
                 warmupSets))), data).run(RunDirectory.create(scratch.resolve("warm-up"), ""), new Trainer.Listener() {
                 });
-        double referenceRate = 0;
-        double singleRate = 0;
-        double clusterRate = 0;
+        double[] referenceRate = new double[rounds];
+        double[] singleRate = new double[rounds];
+        double[] clusterRate = new double[rounds];
+        double[] singleRatio = new double[rounds];
+        double[] clusterRatio = new double[rounds];
         long bytesPerStep = 0;
-        for (int round = 1; round <= rounds; round++) {
-            String where = "round " + round + "/" + rounds + ": ";
+        for (int round = 0; round < rounds; round++) {
+            String where = "round " + (round + 1) + "/" + rounds + ": ";
             progress(where + "reference trainer, " + steps + " steps");
             Timing reference = new Timing();
             new Trainer(model, training, data).run(RunDirectory.create(scratch.resolve(round + "-reference"), ""),
                     reference);
-            referenceRate = Math.max(referenceRate, reference.stepsPerSecond());
+            referenceRate[round] = reference.stepsPerSecond();
 
             progress(where + "one-JVM actor run");
             Timing single = new Timing();
             TrainingNode.runAlone(settings.config(), system, run, TrainingRoles.Topology.from(settings, 1),
                     RunDirectory.create(scratch.resolve(round + "-single-jvm"), ""), single);
-            singleRate = Math.max(singleRate, single.stepsPerSecond());
+            singleRate[round] = single.stepsPerSecond();
 
             progress(where + "two-JVM loopback cluster");
             Timing cluster = new Timing();
             bytesPerStep = twoJvmCluster(sets, run, cluster, scratch.resolve(round + "-cluster"));
-            clusterRate = Math.max(clusterRate, cluster.stepsPerSecond());
+            clusterRate[round] = cluster.stepsPerSecond();
+            // Ratios within a round: its three runs are minutes apart, the rounds may see different loads.
+            singleRatio[round] = singleRate[round] / referenceRate[round];
+            clusterRatio[round] = clusterRate[round] / referenceRate[round];
+            progress(where + String.format(Locale.ROOT, "%.2f / %.2f / %.2f steps/s", referenceRate[round],
+                    singleRate[round], clusterRate[round]));
         }
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("bench", "actors");
-        out.put("reference_steps_per_s", referenceRate);
-        out.put("single_jvm_steps_per_s", singleRate);
-        out.put("single_jvm_ratio", singleRate / referenceRate);
-        out.put("cluster_steps_per_s", clusterRate);
-        out.put("cluster_ratio", clusterRate / referenceRate);
+        out.put("reference_steps_per_s", median(referenceRate));
+        out.put("single_jvm_steps_per_s", median(singleRate));
+        out.put("single_jvm_ratio", median(singleRatio));
+        out.put("cluster_steps_per_s", median(clusterRate));
+        out.put("cluster_ratio", median(clusterRatio));
         out.put("bytes_per_step", bytesPerStep);
         out.put("timed_steps", steps - warmup);
         out.put("rounds", rounds);
