@@ -20,7 +20,7 @@ public final class Guardian {
     private Guardian() {
     }
 
-    /** What a node with {@code role} runs, and the key others find it under. */
+    /** What a node with {@code role} runs, and the key others find it under (null: it registers its own children). */
     public record RoleChild<T>(String role, ServiceKey<T> serviceKey, Behavior<T> behavior) {
     }
 
@@ -46,6 +46,8 @@ public final class Guardian {
 
     private static <T> void start(ActorContext<?> ctx, RoleChild<T> child) {
         ActorRef<T> ref = ctx.spawn(child.behavior(), child.role());
-        ctx.getSystem().receptionist().tell(Receptionist.register(child.serviceKey(), ref));
+        if (child.serviceKey() != null) {
+            ctx.getSystem().receptionist().tell(Receptionist.register(child.serviceKey(), ref));
+        }
     }
 }

@@ -174,7 +174,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         float stepScale = config.policy() == StalenessPolicy.DOWN_WEIGHT ? 1f / (1 + staleness) : 1f;
         long step = version() + 1;
         laneBusy = true;
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> apply(push.gradient(), stepScale, step), math),
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> apply(push, stepScale, step), math),
                 (after, failure) -> new Applied(push, stepScale, after, failure));
     }
 
@@ -182,14 +182,14 @@ public final class ParameterServer extends AbstractBehavior<Object> {
      * On the maths lane: applies the gradient and returns a copy of the result for pulls (which so never see a half
      * applied vector); empty when the gradient is not finite, and then the parameters are left alone.
      */
-    private Optional<Tensor> apply(Tensor gradient, float stepScale, long step) {
-        float[] g = gradient.toFloats();
+    private Optional<Tensor> apply(PushGradient push, float stepScale, long step) {
+        float[] g = push.gradient().toFloats();
         for (float x : g) {
             if (!Float.isFinite(x)) {
                 return Optional.empty();
             }
         }
-        applier.apply(parameters, g, stepScale, step);
+        applier.apply(parameters, g, push.learningRate(), stepScale, step);
         return Optional.of(Tensor.ofFloats(parameters, parameters.length));
     }
 

@@ -1,21 +1,28 @@
 package dvae.cli;
 
-import akka.actor.typed.ActorSystem;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dvae.actors.Guardian;
+import dvae.actors.TrainingNode;
+import dvae.actors.TrainingRoles;
 import dvae.math.BadInputException;
+import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
+import dvae.math.data.Datasets;
+import dvae.math.model.ModelConfig;
+import dvae.math.run.RunDirectory;
+import dvae.math.train.TrainConfig;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** One cluster node, run until it is stopped (SIGTERM leaves the cluster gracefully) or downed. */
+/**
+ * One cluster node of a training run, run until it is stopped (SIGTERM leaves the cluster gracefully) or downed.
+ * Every node builds the run from the same settings; the coordinator's node prints the summary when it has finished.
+ */
 @Command(name = "node", mixinStandardHelpOptions = true,
-        description = "Start one cluster node on this machine (run/cluster starts several).")
+        description = "Start one cluster node of a training run on this machine (run/cluster starts several).")
 final class NodeCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settings;
@@ -31,6 +38,10 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "P", description = "Listen on this port instead.")
     Integer port;
 
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory of the coordinator's node (default: "
+            + "a new folder under dvae.train.runs-dir).")
+    Path out;
+
     @Override
     public Integer call() {
         if (index < 0) {
@@ -39,13 +50,23 @@ final class NodeCommand implements Callable<Integer> {
         Settings s = settings.load();
         int listenOn = port != null ? port : s.intAtLeast("dvae.cluster.seed-port", 0) + index;
         List<String> nodeRoles = roles != null ? roles : rolesOf(s.stringList("dvae.cluster.node-roles"), index);
-        Config config = ConfigFactory.parseMap(Map.of(
-                "akka.remote.artery.canonical.port", listenOn, "akka.cluster.roles", nodeRoles))
-                .withFallback(s.config());
-        // Training roles plug in here as their behaviours land.
-        ActorSystem<?> system = ActorSystem.create(Guardian.create(List.of()),
-                s.string("dvae.cluster.system-name"), config);
-        system.getWhenTerminated().toCompletableFuture().join();
+        DatasetKind kind = DatasetKind.parse(s.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
+        ModelConfig model = TrainingSettings.model(s, kind.id());
+        TrainConfig training = TrainingSettings.training(s);
+        RunDirectory run = nodeRoles.contains(TrainingRoles.COORDINATOR)
+                ? TrainCommand.createRunDirectory(s, model, out) : null;
+        Dataset data = Datasets.load(kind, DataCommand.dataOptions(s, null));
+        TrainingRoles.Topology topology = TrainingRoles.Topology.from(s,
+                s.intAtLeast("dvae.actors.coordinator.start-with-workers", 1));
+        TrainingNode node = TrainingNode.start(s.config(), s.string("dvae.cluster.system-name"), listenOn, nodeRoles,
+                "n" + index + "-", new TrainingRoles.Training(model, training, data), topology, run,
+                new TrainCommand.TerminalListener(training.iterations(), 0, data));
+        if (run != null) {
+            System.err.println("run directory: " + run.root());
+            node.summary().whenComplete((summary, failure) -> System.out.println(failure == null
+                    ? "training finished: " + summary : "training stopped: " + failure));
+        }
+        node.system().getWhenTerminated().toCompletableFuture().join();
         return 0;
     }
 

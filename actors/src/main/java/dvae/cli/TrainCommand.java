@@ -1,18 +1,22 @@
 package dvae.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
+import dvae.actors.TrainingNode;
+import dvae.actors.TrainingRoles;
 import dvae.cli.plot.LossCurves;
 import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
 import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelConfig;
 import dvae.math.random.RandomStream;
 import dvae.math.run.ImageGrid;
 import dvae.math.run.MetricsLog;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.Previews;
+import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
 import dvae.math.util.Progress;
 import java.nio.file.Path;
@@ -33,7 +37,8 @@ import picocli.CommandLine.Option;
                 "Examples:",
                 "  dvae train --set dvae.train.iterations=2000 --out runs/quick",
                 "  dvae train --set dvae.model.posterior=directed --set dvae.model.levels=2",
-                "  dvae train --resume runs/quick"})
+                "  dvae train --set dvae.actors.workers=2 --set dvae.actors.samplers=2",
+                "  dvae train --engine reference --resume runs/quick"})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settingsOptions;
@@ -50,6 +55,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the run's summary as one JSON object at the end.")
     boolean json;
 
+    enum Engine { actors, reference }
+
+    @Option(names = "--engine", paramLabel = "E", defaultValue = "actors",
+            description = "actors (default): the actor system as a one-node cluster, dvae.actors.workers workers, "
+                    + "dvae.actors.samplers prior samplers, dvae.actors.chain-shards chain keepers; with one worker "
+                    + "it reproduces the reference run. reference: the single-process trainer (also for --resume).")
+    Engine engine;
+
     @Override
     public Integer call() {
         if (resume != null && (out != null || !settingsOptions.sets.isEmpty() || settingsOptions.configFile != null)) {
@@ -57,32 +70,44 @@ final class TrainCommand implements Callable<Integer> {
         }
         Settings settings = settingsOptions.load();
         DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
-        Trainer trainer;
+        if (resume != null && engine != Engine.reference) {
+            throw new BadInputException("--resume continues a run with the reference trainer: add --engine reference");
+        }
         RunDirectory run;
         Dataset data;
+        Trainer trainer = null;
+        ModelConfig model;
+        TrainConfig training;
         if (resume != null) {
             run = RunDirectory.open(resume);
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             trainer = Trainer.resume(run, data);
+            model = trainer.modelConfig();
+            training = trainer.config();
         } else {
-            var model = TrainingSettings.model(settings, kind.id());
-            var training = TrainingSettings.training(settings);
-            Path dir = out != null ? out : Path.of(settings.string("dvae.train.runs-dir"), model.label() + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            // Fail on a bad run folder before spending time on the data.
-            String resolved = settings.config().withOnlyPath("dvae").root().render(ConfigRenderOptions.concise()
-                    .setFormatted(true).setJson(false));
-            run = RunDirectory.create(dir, resolved);
+            model = TrainingSettings.model(settings, kind.id());
+            training = TrainingSettings.training(settings);
+            run = createRunDirectory(settings, model, out);
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
-            trainer = new Trainer(model, training, data);
             System.err.println("run directory: " + run.root());
         }
-        System.err.println("model " + trainer.modelConfig().label() + ", objective " + trainer.modelConfig().objective()
-                + ", " + trainer.config().iterations() + " steps, starting at step " + trainer.step());
-        Trainer.Summary summary = trainer.run(run, new TerminalListener(trainer, data));
+        long startStep = trainer == null ? 0 : trainer.step();
+        System.err.println("model " + model.label() + ", objective " + model.objective() + ", " + training.iterations()
+                + " steps, starting at step " + startStep + ", engine " + engine);
+        TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
+        Trainer.Summary summary;
+        if (engine == Engine.reference) {
+            summary = (trainer != null ? trainer : new Trainer(model, training, data)).run(run, listener);
+        } else {
+            TrainingRoles.Topology topology = TrainingRoles.Topology.from(settings,
+                    settings.intAtLeast("dvae.actors.workers", 1));
+            summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
+                    new TrainingRoles.Training(model, training, data), topology, run, listener);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("run", run.root().toString());
-        result.put("model", trainer.modelConfig().label());
+        result.put("model", model.label());
+        result.put("engine", engine.name());
         result.put("steps", summary.steps());
         result.put("skipped_steps", summary.skippedSteps());
         result.put("last_loss", summary.lastLoss());
@@ -96,15 +121,25 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A new run folder ({@code out}, or one named after the model and the time under dvae.train.runs-dir). */
+    static RunDirectory createRunDirectory(Settings settings, ModelConfig model, Path out) {
+        Path dir = out != null ? out : Path.of(settings.string("dvae.train.runs-dir"), model.label() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        // Fail on a bad run folder before spending time on the data.
+        String resolved = settings.config().withOnlyPath("dvae").root().render(ConfigRenderOptions.concise()
+                .setFormatted(true).setJson(false));
+        return RunDirectory.create(dir, resolved);
+    }
+
     /** Progress with ETA on stderr, and plots refreshed at every validation. */
-    private static final class TerminalListener implements Trainer.Listener {
+    static final class TerminalListener implements Trainer.Listener {
         private final Progress progress;
         private final RandomStream previews = RandomStream.forPurpose(0, "previews");
         private final Matrix validImages = new Matrix(32, 784);
 
-        TerminalListener(Trainer trainer, Dataset data) {
-            this.progress = new Progress("train", trainer.config().iterations());
-            progress.update(trainer.step(), null);
+        TerminalListener(long iterations, long startStep, Dataset data) {
+            this.progress = new Progress("train", iterations);
+            progress.update(startStep, null);
             data.valid().fillRange(0, validImages.rows, validImages.data);
         }
 

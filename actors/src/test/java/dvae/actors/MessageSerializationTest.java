@@ -14,6 +14,7 @@ import dvae.protocols.CborSerializable;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Rejected.Reason;
+import dvae.protocols.SamplerProtocol;
 import dvae.protocols.Tensor;
 import dvae.protocols.WorkerProtocol;
 import java.nio.file.FileSystem;
@@ -52,13 +53,14 @@ class MessageSerializationTest {
     /** One instance of each message type. */
     private static List<CborSerializable> oneOfEach() {
         Tensor floats = Tensor.ofFloats(new float[] {1.5f, -2f, 0f, 3e-8f}, 2, 2);
+        Tensor doubles = Tensor.ofDoubles(new double[] {0.5, 1e-300}, 2);
         Tensor words = Tensor.ofLongs(new long[] {-1L, 42L}, 1, 2);
         int[] examples = {3, 1, 4};
         return List.of(
                 floats,
                 new ParameterServerProtocol.Pull(ref()),
                 new ParameterServerProtocol.Parameters(7, floats),
-                new ParameterServerProtocol.PushGradient("worker-1", 9, 6, floats, ref()),
+                new ParameterServerProtocol.PushGradient("worker-1", 9, 6, 3e-3, floats, ref()),
                 new ParameterServerProtocol.Ack("worker-1", 9, 8, 0.5f, false),
                 new ParameterServerProtocol.Rejected("worker-1", 10, Reason.NO_CREDIT, "2 pushes waiting"),
                 new ParameterServerProtocol.Checkpoint("/tmp/step-100", ref()),
@@ -75,9 +77,11 @@ class MessageSerializationTest {
                 new ChainKeeperProtocol.ChainsSnapshotted("/tmp/step-100", 0, 5000),
                 new ChainKeeperProtocol.ChainsRestored("/tmp/step-100", 3),
                 new ChainKeeperProtocol.ChainsRefused("example 9 is outside"),
-                new WorkerProtocol.TrainBatch(12, examples, ref()),
-                new WorkerProtocol.BatchTrained("worker-1", 12, 9),
-                new WorkerProtocol.BatchFailed("worker-1", 12, "NaN loss"));
+                new SamplerProtocol.Sample(12, floats, ref()),
+                new SamplerProtocol.Estimate("sampler-0", 12, 500, doubles, doubles, doubles, 41.5, Double.NaN),
+                new WorkerProtocol.TrainBatch(12, examples, 0.25, 3e-3, ref()),
+                new WorkerProtocol.BatchTrained("worker-1", 12, 9, 140.5, -120.25, 20.25, 41.5, 0.75),
+                new WorkerProtocol.BatchFailed("worker-1", 12, "NaN loss", true));
     }
 
     /** Serializes with the serializer bound to the message, back, and again: the same class and the same bytes. */

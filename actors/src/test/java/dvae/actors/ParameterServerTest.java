@@ -60,7 +60,7 @@ class ParameterServerTest {
     }
 
     private PushGradient push(String worker, long seq, long computedAt, float... gradient) {
-        return new PushGradient(worker, seq, computedAt, Tensor.ofFloats(gradient, gradient.length), replies.ref());
+        return new PushGradient(worker, seq, computedAt, 1.0, Tensor.ofFloats(gradient, gradient.length), replies.ref());
     }
 
     private static Parameters pull(ActorRef<Command> server) {

@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plain SGD with learning rate 1 (parameters -= stepScale * gradient), a stand-in for Adam that records each call's
+ * Plain SGD (parameters -= learningRate * stepScale * gradient), a stand-in for Adam that records each call's
  * step and scale. A gated one makes every call wait until {@link #openGate()}, so pushes pile up at the server.
  */
 final class SgdApplier implements GradientApplier {
@@ -34,7 +34,7 @@ final class SgdApplier implements GradientApplier {
     }
 
     @Override
-    public void apply(float[] parameters, float[] gradient, float stepScale, long step) {
+    public void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step) {
         try {
             if (!gate.await(20, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the gate");
@@ -44,7 +44,7 @@ final class SgdApplier implements GradientApplier {
             throw new IllegalStateException(e);
         }
         for (int i = 0; i < parameters.length; i++) {
-            parameters[i] -= stepScale * gradient[i];
+            parameters[i] -= (float) (learningRate * stepScale) * gradient[i];
         }
         calls.add(new Call(step, stepScale));
     }

@@ -107,7 +107,7 @@ class TwoNodeClusterTest {
 
             float[] gradient = new float[PARAMETERS];
             gradient[PARAMETERS - 1] = 1f;
-            remote.tell(new PushGradient("worker-1", 1, 0, Tensor.ofFloats(gradient, PARAMETERS), replies.ref()));
+            remote.tell(new PushGradient("worker-1", 1, 0, 1.0, Tensor.ofFloats(gradient, PARAMETERS), replies.ref()));
             replies.expectMessage(Duration.ofSeconds(10), new Ack("worker-1", 1, 1, 1f, false));
 
             ActorRef<Parameters> worker = findOne(workerNode, PULLER);

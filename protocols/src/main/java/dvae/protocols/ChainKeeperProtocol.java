@@ -12,7 +12,13 @@ public final class ChainKeeperProtocol {
     private ChainKeeperProtocol() {
     }
 
+    /** Every keeper registers under this key (checkpoints reach them all) and under its shard's {@link #shardKey}. */
     public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "chain-keeper");
+
+    /** The key of the keeper of shard {@code index}; workers route an example to its shard's keeper by it. */
+    public static ServiceKey<Command> shardKey(int index) {
+        return ServiceKey.create(Command.class, "chain-keeper-" + index);
+    }
 
     public sealed interface Command extends CborSerializable {
     }

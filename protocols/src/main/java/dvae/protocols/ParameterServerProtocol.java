@@ -29,8 +29,9 @@ public final class ParameterServerProtocol {
     public record Parameters(long version, Tensor values) implements WorkerProtocol.Command {
     }
 
-    public record PushGradient(String workerId, long seq, long computedAtVersion, Tensor gradient,
-                               ActorRef<PushReply> replyTo) implements Command {
+    /** {@code learningRate}: the coordinator's scheduled rate for the step this gradient belongs to. */
+    public record PushGradient(String workerId, long seq, long computedAtVersion, double learningRate,
+                               Tensor gradient, ActorRef<PushReply> replyTo) implements Command {
     }
 
     public sealed interface PushReply extends WorkerProtocol.Command {

@@ -2,13 +2,14 @@ package dvae.protocols;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
  * An array on the wire: its shape and its elements packed little-endian into bytes, float32 for parameters and
- * gradients, int64 words for bit-packed chain states. Packed bytes cost 1 byte per byte in CBOR and (de)serialize
- * about three times faster than a CBOR array of numbers; the element type is the one the reader asks for, checked
- * against the byte count.
+ * gradients, float64 for the prior's expectations, int64 words for bit-packed chain states. Packed bytes cost 1
+ * byte per byte in CBOR and (de)serialize about three times faster than a CBOR array of numbers; the element type
+ * is the one the reader asks for, checked against the byte count.
  */
 public record Tensor(int[] shape, byte[] data) implements CborSerializable {
 
@@ -28,6 +29,12 @@ public record Tensor(int[] shape, byte[] data) implements CborSerializable {
     public static Tensor ofFloats(float[] values, int... shape) {
         ByteBuffer buffer = checkedBuffer(values.length, Float.BYTES, shape);
         buffer.asFloatBuffer().put(values);
+        return new Tensor(shape.clone(), buffer.array());
+    }
+
+    public static Tensor ofDoubles(double[] values, int... shape) {
+        ByteBuffer buffer = checkedBuffer(values.length, Double.BYTES, shape);
+        buffer.asDoubleBuffer().put(values);
         return new Tensor(shape.clone(), buffer.array());
     }
 
@@ -52,9 +59,32 @@ public record Tensor(int[] shape, byte[] data) implements CborSerializable {
         return holds(count, Long.BYTES);
     }
 
+    /** The float32 values as a read-only view, for readers that copy them elsewhere anyway (no extra array). */
+    public FloatBuffer floats() {
+        checkedSize(Float.BYTES, "float32");
+        return littleEndian().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    }
+
+    /** A float32 tensor whose values {@code writer} puts into the buffer (filled exactly), without an extra array. */
+    public static Tensor writingFloats(int count, java.util.function.Consumer<FloatBuffer> writer) {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.multiplyExact(count, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = buffer.asFloatBuffer();
+        writer.accept(floats);
+        if (floats.hasRemaining()) {
+            throw new IllegalStateException(floats.remaining() + " of " + count + " values left unwritten");
+        }
+        return new Tensor(new int[] {count}, buffer.array());
+    }
+
     public float[] toFloats() {
         float[] values = new float[checkedSize(Float.BYTES, "float32")];
         littleEndian().asFloatBuffer().get(values);
+        return values;
+    }
+
+    public double[] toDoubles() {
+        double[] values = new double[checkedSize(Double.BYTES, "float64")];
+        littleEndian().asDoubleBuffer().get(values);
         return values;
     }
 

@@ -27,6 +27,19 @@ class TensorTest {
     }
 
     @Test
+    void floatsWrittenThroughABufferReadBackThroughAView() {
+        float[] values = {2.5f, -1f, 7f};
+        Tensor written = Tensor.writingFloats(3, into -> into.put(values));
+        assertEquals(Tensor.ofFloats(values, 3), written);
+        float[] back = new float[3];
+        written.floats().get(back);
+        assertArrayEquals(values, back);
+        assertThrows(IllegalStateException.class, () -> Tensor.writingFloats(3, into -> into.put(1f)));
+        double[] doubles = {0.25, -1e300};
+        assertArrayEquals(doubles, Tensor.ofDoubles(doubles, 2).toDoubles());
+    }
+
+    @Test
     void longsArePackedLittleEndianAndComeBack() {
         long[] words = {1L, -1L, Long.MIN_VALUE, 0x0123456789ABCDEFL};
         Tensor t = Tensor.ofLongs(words, 4, 1);

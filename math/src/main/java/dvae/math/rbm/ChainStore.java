@@ -72,6 +72,11 @@ public final class ChainStore {
         return units;
     }
 
+    /** 64-bit words of one example's packed states (the unit chain keepers hand out). */
+    public int wordsPerExample() {
+        return wordsPerExample;
+    }
+
     /** Bytes held by the packed states. */
     public long bytes() {
         return (long) words.length * Long.BYTES;
@@ -94,6 +99,28 @@ public final class ChainStore {
         lock.readLock().lock();
         try {
             BitPacking.pack(z1, offset, replicas * units, words, (long) example * wordsPerExample * 64);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Copies example's packed words into into[offset, offset + wordsPerExample()). */
+    public void readWords(int example, long[] into, int offset) {
+        checkExample(example);
+        lock.readLock().lock();
+        try {
+            System.arraycopy(words, example * wordsPerExample, into, offset, wordsPerExample);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Replaces example's packed words by from[offset, offset + wordsPerExample()). */
+    public void writeWords(int example, long[] from, int offset) {
+        checkExample(example);
+        lock.readLock().lock();
+        try {
+            System.arraycopy(from, offset, words, example * wordsPerExample, wordsPerExample);
         } finally {
             lock.readLock().unlock();
         }

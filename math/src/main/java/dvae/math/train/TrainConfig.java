@@ -1,5 +1,11 @@
 package dvae.math.train;
 
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.random.RandomStream;
+import dvae.math.rbm.PcdSampler;
+import dvae.math.rbm.PopulationAnnealingSampler;
+import dvae.math.rbm.PriorSampler;
+
 /**
  * How to train: the optimiser, schedules and bookkeeping. Defaults are the authors' (reference note §3).
  *
@@ -47,5 +53,20 @@ public record TrainConfig(long iterations, int batchSize, double learningRate, d
     /** Structured prediction's entropy weight at a step: falls linearly from 1 to the floor. */
     public double entropyWeight(long step) {
         return Math.max(1 - step / (entropyDecayFraction * iterations), entropyFloor);
+    }
+
+    /** The warm-up factor (ELBO, IW) or the entropy weight (structured prediction) at a step. */
+    public double lambda(ObjectiveKind objective, long step) {
+        return objective == ObjectiveKind.STRUCT ? entropyWeight(step) : warmup(step);
+    }
+
+    /** A prior sampler of the configured kind and sweeps for an n1+n2 prior, with {@code particles} of its own. */
+    public PriorSampler newPriorSampler(int n1, int n2, int particles, RandomStream rng) {
+        if (priorSampler.equals("pcd")) {
+            return new PcdSampler(n1, n2, particles, priorSweeps, rng);
+        }
+        PopulationAnnealingSampler.Settings d = PopulationAnnealingSampler.Settings.defaults();
+        return new PopulationAnnealingSampler(n1, n2, new PopulationAnnealingSampler.Settings(particles, priorSweeps,
+                d.resampleBelowEss(), d.initialTemps(), d.ladderTemps()), rng);
     }
 }

@@ -1,7 +1,6 @@
 package dvae.math.train;
 
 import dvae.math.BadInputException;
-import dvae.math.autodiff.Param;
 import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelCheckpoint;
@@ -10,11 +9,9 @@ import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.optim.Adam;
 import dvae.math.optim.LearningRateSchedule;
-import dvae.math.optim.WeightDecay;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.ChainStore;
 import dvae.math.rbm.NegativePhase;
-import dvae.math.rbm.PcdSampler;
 import dvae.math.rbm.PopulationAnnealingSampler;
 import dvae.math.rbm.PriorSampler;
 import dvae.math.rbm.SamplerState;
@@ -41,7 +38,7 @@ import java.util.Map;
  * order and every random stream) is checkpointed, so a resumed run continues bit-exactly.
  */
 public final class Trainer {
-    static final String TRAIN_FILE = "train.json";
+    public static final String TRAIN_FILE = "train.json";
     static final String CHAINS_FILE = "chains.bin";
     static final String SAMPLER_FILE = "prior-sampler.json";
     static final String ORDER_FILE = "batch-order.json";
@@ -58,7 +55,7 @@ public final class Trainer {
 
     /** Thrown when too many consecutive steps were not finite. */
     public static final class TrainingDiverged extends RuntimeException {
-        TrainingDiverged(String message) {
+        public TrainingDiverged(String message) {
             super(message);
         }
     }
@@ -97,7 +94,9 @@ public final class Trainer {
                         RandomStream.forPurpose(seed, "chains").nextLong())
                 : null;
         this.model = new DvaeModel(modelConfig, data.meanPixel(), chains, RandomStream.forPurpose(seed, "init"));
-        this.sampler = modelConfig.objective() == ObjectiveKind.STRUCT ? null : newSampler(modelConfig, config);
+        this.sampler = modelConfig.objective() == ObjectiveKind.STRUCT ? null : config.newPriorSampler(
+                modelConfig.side1(), modelConfig.side2(), config.priorParticles(),
+                RandomStream.forPurpose(seed, "prior-sampler"));
         this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.iterations());
         this.order = new BatchOrder(data.trainSize(), config.batchSize(), stream("data-order"));
@@ -110,16 +109,6 @@ public final class Trainer {
         RandomStream s = RandomStream.forPurpose(config.seed(), purpose);
         streams.put(purpose, s);
         return s;
-    }
-
-    private static PriorSampler newSampler(ModelConfig m, TrainConfig c) {
-        RandomStream rng = RandomStream.forPurpose(c.seed(), "prior-sampler");
-        if (c.priorSampler().equals("pcd")) {
-            return new PcdSampler(m.side1(), m.side2(), c.priorParticles(), c.priorSweeps(), rng);
-        }
-        PopulationAnnealingSampler.Settings d = PopulationAnnealingSampler.Settings.defaults();
-        return new PopulationAnnealingSampler(m.side1(), m.side2(), new PopulationAnnealingSampler.Settings(
-                c.priorParticles(), c.priorSweeps(), d.resampleBelowEss(), d.initialTemps(), d.ladderTemps()), rng);
     }
 
     /** Continues a run from its latest checkpoint, with the settings it was started with. */
@@ -179,15 +168,11 @@ public final class Trainer {
                 data.fillTrainBatch(batch, x.data, binarize);
                 double lambda = lambda(step);
                 double rate = schedule.rate(step);
-                model.params().zeroGrads();
                 NegativePhase phase = sampler == null ? null : sampler.step(model.prior().asRbm());
-                DvaeModel.StepValues values = model.forwardBackward(x, batch, lambda, noise);
-                if (phase != null) {
-                    model.prior().addLogZGradient(phase, model.logZCoefficient(lambda));
-                }
+                DvaeModel.StepValues values = GradientStep.compute(model, x, batch, lambda, phase, noise);
                 step++;
                 windowSteps++;
-                if (!Double.isFinite(values.loss()) || !gradientsFinite()) {
+                if (!GradientStep.finite(values, model.params())) {
                     skipped++;
                     nonFiniteInRow++;
                     metrics.write(Map.of("step", step, "event", "non-finite step skipped", "loss",
@@ -201,8 +186,7 @@ public final class Trainer {
                     continue;
                 }
                 nonFiniteInRow = 0;
-                WeightDecay.addToGradients(model.params(), config.weightDecay());
-                adam.step(rate);
+                GradientStep.update(model.params(), adam, config.weightDecay(), rate);
                 lastLoss = values.loss();
                 if (step % config.logEvery() == 0 || step == config.iterations()) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
@@ -231,62 +215,20 @@ public final class Trainer {
 
     /** The warm-up factor (ELBO, IW) or the entropy weight (structured prediction) at a step. */
     double lambda(long at) {
-        return modelConfig.objective() == ObjectiveKind.STRUCT ? config.entropyWeight(at) : config.warmup(at);
-    }
-
-    private boolean gradientsFinite() {
-        for (Param p : model.params().trainable()) {
-            for (float g : p.grad().data) {
-                if (!Float.isFinite(g)) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return config.lambda(modelConfig.objective(), at);
     }
 
     private Map<String, Object> stepMetrics(DvaeModel.StepValues v, double lambda, double rate, double stepsPerSecond,
                                             long skipped) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", step);
-        m.put("epoch", order.epoch());
-        m.put("loss", v.loss());
-        m.put("log_likelihood", v.logLikelihood());
-        m.put(modelConfig.objective() == ObjectiveKind.ELBO ? "kl_without_log_z" : "log_ratio", v.klOrLogRatio());
-        m.put("lambda", lambda);
-        m.put("learning_rate", rate);
-        if (sampler != null) {
-            m.put("prior_log_z", sampler.logZ());
-        }
-        if (sampler instanceof PopulationAnnealingSampler pa) {
-            m.put("prior_ess_fraction", pa.essFraction());
-        }
-        m.put("steps_per_s", stepsPerSecond);
-        m.put("skipped_steps", skipped);
-        return m;
+        return StepReport.stepMetrics(step, order.epoch(), modelConfig.objective(), v, lambda, rate,
+                sampler == null ? null : sampler.logZ(),
+                sampler instanceof PopulationAnnealingSampler pa ? pa.essFraction() : null, stepsPerSecond, skipped);
     }
 
-    /**
-     * The training bound on the first {@link TrainConfig#validExamples()} validation examples (all when 0), with
-     * λ = 1 (structured prediction: without the entropy term), batch norm on its moving averages and fresh posterior
-     * chains, plus the sampler's running log Z when it tracks one. Lower is better.
-     */
+    /** {@link StepReport#validationLoss} at the current parameters. */
     double validate() {
-        int total = data.valid().rows();
-        int n = config.validExamples() == 0 ? total : Math.min(config.validExamples(), total);
-        int batch = config.batchSize();
-        double sum = 0;
-        int count = 0;
-        double lambda = modelConfig.objective() == ObjectiveKind.STRUCT ? 0 : 1;
-        for (int from = 0; from < n; from += batch) {
-            int rows = Math.min(batch, n - from);
-            Matrix x = new Matrix(rows, modelConfig.pixels());
-            data.valid().fillRange(from, rows, x.data);
-            sum += model.evaluate(x, lambda, validation).loss() * rows;
-            count += rows;
-        }
-        double logZ = sampler == null ? 0 : sampler.logZ();
-        return sum / count + (Double.isFinite(logZ) ? logZ : 0);
+        return StepReport.validationLoss(model, data, config, sampler == null ? Double.NaN : sampler.logZ(),
+                validation);
     }
 
     private void checkpoint(Checkpoints checkpoints, double validLoss) {

@@ -1,0 +1,475 @@
+package dvae.actors;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import dvae.cli.Settings;
+import dvae.math.data.Dataset;
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.random.RandomStream;
+import dvae.math.rbm.ChainStore;
+import dvae.math.rbm.NegativePhase;
+import dvae.math.rbm.PooledSamplers;
+import dvae.math.tensor.Matrix;
+import dvae.math.train.ChainStoreShard;
+import dvae.math.train.GradientStep;
+import dvae.math.train.ParameterVector;
+import dvae.protocols.ChainKeeperProtocol;
+import dvae.protocols.ChainKeeperProtocol.ChainStates;
+import dvae.protocols.ChainKeeperProtocol.ChainsRefused;
+import dvae.protocols.ChainKeeperProtocol.ChainsStored;
+import dvae.protocols.ChainKeeperProtocol.FetchChains;
+import dvae.protocols.ChainKeeperProtocol.StoreChains;
+import dvae.protocols.ParameterServerProtocol;
+import dvae.protocols.ParameterServerProtocol.Ack;
+import dvae.protocols.ParameterServerProtocol.Parameters;
+import dvae.protocols.ParameterServerProtocol.Pull;
+import dvae.protocols.ParameterServerProtocol.PushGradient;
+import dvae.protocols.ParameterServerProtocol.Rejected;
+import dvae.protocols.SamplerProtocol;
+import dvae.protocols.SamplerProtocol.Estimate;
+import dvae.protocols.SamplerProtocol.Sample;
+import dvae.protocols.Tensor;
+import dvae.protocols.WorkerProtocol;
+import dvae.protocols.WorkerProtocol.BatchFailed;
+import dvae.protocols.WorkerProtocol.BatchTrained;
+import dvae.protocols.WorkerProtocol.TrainBatch;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A worker (see {@link WorkerProtocol} for one step's course): a thin shell around {@link GradientStep#compute} on a
+ * replica of the model. It finds the parameter server, the samplers and the keeper of every chain shard through the
+ * receptionist and registers itself for batches once it has found them all. One batch at a time, later ones queued;
+ * every step ends with exactly one {@link WorkerProtocol.BatchOutcome}, a failure on the way (refused chains, a
+ * rejected push, no answer within the step timeout, an exception in the maths) included.
+ */
+public final class Worker extends AbstractBehavior<Object> {
+
+    /**
+     * @param maxParameterAge pull before a step when the server is known to be more than this many versions ahead
+     *                        (0: always compute at the newest version, the synchronous mode)
+     * @param samplers        prior samplers to pool (their particles form the set)
+     * @param chainShards     chain keepers the training set is split over
+     */
+    public record Config(int maxParameterAge, int samplers, int chainShards, Duration stepTimeout,
+                         String mathDispatcher) {
+        /** Reads {@code dvae.actors.worker}, {@code samplers}, {@code chain-shards} and the maths dispatcher. */
+        public static Config from(Settings s) {
+            return new Config(s.intAtLeast("dvae.actors.worker.max-parameter-age", 0),
+                    s.intAtLeast("dvae.actors.samplers", 1), s.intAtLeast("dvae.actors.chain-shards", 1),
+                    s.config().getDuration("dvae.actors.worker.step-timeout"), s.string("dvae.actors.math-dispatcher"));
+        }
+    }
+
+    /**
+     * What a worker computes with: its replica of the model (its tensors replaced at each pull), the scratch chain
+     * store the model's posterior reads and writes (null unless the posterior is an RBM), the training data, and
+     * its own random streams for binarization and noise.
+     */
+    public record Resources(DvaeModel model, ChainStore chains, Dataset data, RandomStream binarize,
+                            RandomStream noise) {
+    }
+
+    public static Behavior<WorkerProtocol.Command> create(String id, Config config, Resources resources) {
+        return Behaviors.<Object>setup(ctx -> Behaviors.withTimers(timers -> new Worker(ctx, timers, id, config,
+                resources))).narrow();
+    }
+
+    // Local messages of the actor to itself, never serialized.
+    private record Listing(Receptionist.Listing listing) implements NoSerializationVerificationNeeded {
+    }
+
+    private record Computed(long job, DvaeModel.StepValues values, Tensor gradient, Map<Integer, long[]> states)
+            implements NoSerializationVerificationNeeded {
+    }
+
+    private record ComputeFailed(long job, Throwable failure) implements NoSerializationVerificationNeeded {
+    }
+
+    private record TimedOut(long job) implements NoSerializationVerificationNeeded {
+    }
+
+    /** One batch in progress. */
+    private static final class Job {
+        final long id;
+        final TrainBatch batch;
+        final Map<Integer, int[]> examplesByShard = new HashMap<>();
+        final List<Estimate> estimates = new ArrayList<>();
+        /** Completes with every sampler's estimate; the maths waits for it only after the objective's gradient. */
+        final CompletableFuture<List<Estimate>> estimatesReady = new CompletableFuture<>();
+        String phase = "waiting for parameters";
+        final Set<Integer> fetching = new HashSet<>();
+        final Set<Integer> storing = new HashSet<>();
+        int samplesPending;
+        long pushedSeq = -1;
+        Computed computed;
+
+        Job(long id, TrainBatch batch) {
+            this.id = id;
+            this.batch = batch;
+        }
+    }
+
+    private final String id;
+    private final Config config;
+    private final Resources resources;
+    private final TimerScheduler<Object> timers;
+    private final Executor math;
+    private final boolean usesChains;
+    private final boolean usesSampler;
+    private ActorRef<ParameterServerProtocol.Command> server;
+    private final Set<ActorRef<SamplerProtocol.Command>> samplers = new HashSet<>();
+    private final Map<Integer, ActorRef<ChainKeeperProtocol.Command>> keepers = new HashMap<>();
+    private boolean registered;
+    private long version = -1;
+    private long knownServerVersion = -1;
+    private boolean stale;
+    private long seq;
+    private long jobs;
+    private Job job;
+    private final ArrayDeque<TrainBatch> queued = new ArrayDeque<>();
+    private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
+
+    private Worker(ActorContext<Object> ctx, TimerScheduler<Object> timers, String id, Config config,
+                   Resources resources) {
+        super(ctx);
+        this.id = id;
+        this.config = config;
+        this.resources = resources;
+        this.timers = timers;
+        this.math = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(config.mathDispatcher()));
+        this.usesChains = resources.chains() != null;
+        this.usesSampler = resources.model().config().objective() != ObjectiveKind.STRUCT;
+        ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
+        subscribe(ParameterServerProtocol.SERVICE_KEY, listings);
+        if (usesSampler) {
+            subscribe(SamplerProtocol.SERVICE_KEY, listings);
+        }
+        if (usesChains) {
+            for (int s = 0; s < config.chainShards(); s++) {
+                subscribe(ChainKeeperProtocol.shardKey(s), listings);
+            }
+        }
+    }
+
+    private void subscribe(ServiceKey<?> key, ActorRef<Receptionist.Listing> listings) {
+        getContext().getSystem().receptionist().tell(Receptionist.subscribe(key, listings));
+    }
+
+    @Override
+    public Receive<Object> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Listing.class, this::onListing)
+                .onMessage(TrainBatch.class, this::onTrainBatch)
+                .onMessage(Parameters.class, this::onParameters)
+                .onMessage(ChainStates.class, this::onChainStates)
+                .onMessage(ChainsStored.class, m -> {
+                    if (job != null && job.storing.remove(shardOf(m.examples()))) {
+                        maybeFinish();
+                    }
+                    return this;
+                })
+                .onMessage(ChainsRefused.class, m -> fail("a chain keeper refused: " + m.reason()))
+                .onMessage(Estimate.class, this::onEstimate)
+                .onMessage(Computed.class, this::onComputed)
+                .onMessage(ComputeFailed.class, m -> {
+                    computingJob = -1;
+                    if (job != null && job.id == m.job()) {
+                        fail("the step's maths failed: " + m.failure());
+                    }
+                    startNext();
+                    return this;
+                })
+                .onMessage(Ack.class, this::onAck)
+                .onMessage(Rejected.class, m -> {
+                    if (m.reason() == Rejected.Reason.STALE) {
+                        stale = true; // the server moved on by others' pushes: this copy is too old to compute at
+                    }
+                    return job != null && m.seq() == job.pushedSeq
+                            ? fail("push " + m.seq() + " rejected " + m.reason() + ": " + m.detail()) : this;
+                })
+                .onMessage(TimedOut.class, m -> job != null && job.id == m.job()
+                        ? fail("no progress within " + config.stepTimeout() + " while " + job.phase) : this)
+                .build();
+    }
+
+    private Behavior<Object> onListing(Listing m) {
+        Receptionist.Listing listing = m.listing();
+        if (listing.isForKey(ParameterServerProtocol.SERVICE_KEY)) {
+            server = listing.getServiceInstances(ParameterServerProtocol.SERVICE_KEY).stream().findFirst()
+                    .orElse(null);
+        } else if (listing.isForKey(SamplerProtocol.SERVICE_KEY)) {
+            samplers.clear();
+            samplers.addAll(listing.getServiceInstances(SamplerProtocol.SERVICE_KEY));
+        } else {
+            for (int s = 0; s < config.chainShards(); s++) {
+                ServiceKey<ChainKeeperProtocol.Command> key = ChainKeeperProtocol.shardKey(s);
+                if (listing.isForKey(key)) {
+                    int shard = s;
+                    listing.getServiceInstances(key).stream().findFirst().ifPresentOrElse(k -> keepers.put(shard, k),
+                            () -> keepers.remove(shard));
+                }
+            }
+        }
+        if (!registered && server != null && (!usesSampler || samplers.size() == config.samplers())
+                && (!usesChains || keepers.size() == config.chainShards())) {
+            registered = true;
+            getContext().getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY,
+                    getContext().getSelf().narrow()));
+        }
+        return this;
+    }
+
+    private Behavior<Object> onTrainBatch(TrainBatch m) {
+        // Queued rather than refused: a coordinator that gave up on a step of this worker (it seemed gone) sends the
+        // next while that one still runs, and a refusal would only send it back at once, again and again.
+        queued.add(m);
+        startNext();
+        return this;
+    }
+
+    private void startNext() {
+        if (job != null || computingJob >= 0 || queued.isEmpty()) {
+            return;
+        }
+        TrainBatch m = queued.poll();
+        job = new Job(++jobs, m);
+        timers.startSingleTimer(job.id, new TimedOut(job.id), config.stepTimeout());
+        if (server == null) {
+            fail("no parameter server known");
+        } else if (version < 0 || stale || knownServerVersion - version > config.maxParameterAge()) {
+            server.tell(new Pull(getContext().getSelf().narrow()));
+        } else {
+            requestInputs();
+        }
+    }
+
+    private Behavior<Object> onParameters(Parameters p) {
+        // Only a pull of the current step is taken: the replica must not change under running maths.
+        if (job == null || !job.phase.equals("waiting for parameters") || computingJob >= 0) {
+            return this;
+        }
+        ParameterVector.loadValues(resources.model().params(), p.values().floats());
+        version = p.version();
+        knownServerVersion = Math.max(knownServerVersion, version);
+        stale = false;
+        requestInputs();
+        return this;
+    }
+
+    /** Asks the keepers for the batch's chains and the samplers for the prior's estimate at this version. */
+    private void requestInputs() {
+        // Never compute without every shard's chains or the whole particle set: that would be a different gradient.
+        if ((usesChains && keepers.size() < config.chainShards())
+                || (usesSampler && samplers.size() < config.samplers())) {
+            fail("a chain keeper or prior sampler is gone (" + keepers.size() + " of " + config.chainShards()
+                    + " keepers, " + samplers.size() + " of " + config.samplers() + " samplers known)");
+            return;
+        }
+        job.phase = "waiting for chains and prior estimates";
+        ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
+        if (usesChains) {
+            int examples = resources.data().trainSize();
+            Map<Integer, List<Integer>> byShard = new HashMap<>();
+            for (int e : job.batch.examples()) {
+                byShard.computeIfAbsent(ChainStoreShard.shardOf(e, config.chainShards(), examples),
+                        s -> new ArrayList<>()).add(e);
+            }
+            for (Map.Entry<Integer, List<Integer>> shard : byShard.entrySet()) {
+                int[] ex = shard.getValue().stream().mapToInt(Integer::intValue).toArray();
+                job.examplesByShard.put(shard.getKey(), ex);
+                keepers.get(shard.getKey()).tell(new FetchChains(ex, self));
+                job.fetching.add(shard.getKey());
+            }
+        }
+        if (usesSampler) {
+            Tensor prior = Sampler.priorTensor(resources.model().prior().asRbm());
+            for (ActorRef<SamplerProtocol.Command> sampler : samplers) {
+                sampler.tell(new Sample(version, prior, getContext().getSelf().narrow()));
+                job.samplesPending++;
+            }
+        } else {
+            job.estimatesReady.complete(List.of());
+        }
+        maybeCompute();
+    }
+
+    private Behavior<Object> onChainStates(ChainStates m) {
+        if (job == null || computingJob >= 0 || !job.fetching.remove(shardOf(m.examples()))) {
+            return this; // a late reply to a step that failed
+        }
+        long[] words = m.states().toLongs();
+        int perExample = resources.chains().wordsPerExample();
+        for (int i = 0; i < m.examples().length; i++) {
+            resources.chains().writeWords(m.examples()[i], words, i * perExample);
+        }
+        maybeCompute();
+        return this;
+    }
+
+    private Behavior<Object> onEstimate(Estimate e) {
+        if (job == null || job.samplesPending == 0 || e.version() < version) {
+            return this;
+        }
+        job.estimates.add(e);
+        if (--job.samplesPending == 0) {
+            job.estimatesReady.complete(List.copyOf(job.estimates));
+        }
+        return this;
+    }
+
+    /**
+     * Starts the maths once the chains are in: the objective's gradient runs while the samplers still run (on the
+     * other core), then log Z's gradient is added once their estimates are in, the reference trainer's arithmetic in
+     * its order.
+     */
+    private void maybeCompute() {
+        if (!job.fetching.isEmpty() || computingJob >= 0) {
+            return;
+        }
+        job.phase = "computing (prior estimates " + (job.estimatesReady.isDone() ? "in)" : "pending)");
+        Job running = job;
+        computingJob = running.id;
+        CompletableFuture<Computed> done = CompletableFuture.supplyAsync(() -> objectiveGradient(running), math)
+                .thenCombineAsync(running.estimatesReady, (values, estimates) -> finishGradient(running, values,
+                        estimates), math);
+        getContext().pipeToSelf(done,
+                (computed, failure) -> failure == null ? computed : new ComputeFailed(running.id, failure));
+    }
+
+    /** On the maths dispatcher: the objective's gradient at the batch. */
+    private DvaeModel.StepValues objectiveGradient(Job j) {
+        DvaeModel model = resources.model();
+        int[] examples = j.batch.examples();
+        Matrix x = new Matrix(examples.length, model.config().pixels());
+        resources.data().fillTrainBatch(examples, x.data, resources.binarize());
+        return GradientStep.objectiveGradient(model, x, examples, j.batch.lambda(), resources.noise());
+    }
+
+    /** On the maths dispatcher: log Z's gradient added, the push's vector and the batch's new chains, by shard. */
+    private Computed finishGradient(Job j, DvaeModel.StepValues values, List<Estimate> estimates) {
+        DvaeModel model = resources.model();
+        NegativePhase phase = null;
+        if (!estimates.isEmpty()) {
+            List<Estimate> bySampler = estimates.stream().sorted(Comparator.comparing(Estimate::samplerId)).toList();
+            phase = PooledSamplers.negativePhase(bySampler.stream().map(e -> Sampler.negativePhase(e,
+                    model.prior().n1(), model.prior().n2())).toList(), particles(bySampler));
+        }
+        GradientStep.addLogZGradient(model, j.batch.lambda(), phase);
+        Tensor gradient = GradientStep.finite(values, model.params()) ? Tensor.writingFloats(
+                ParameterVector.length(model.params()), into -> ParameterVector.writeGradientAndState(model.params(),
+                        into)) : null;
+        Map<Integer, long[]> states = new HashMap<>();
+        if (usesChains) {
+            int perExample = resources.chains().wordsPerExample();
+            j.examplesByShard.forEach((shard, ex) -> {
+                long[] words = new long[ex.length * perExample];
+                for (int i = 0; i < ex.length; i++) {
+                    resources.chains().readWords(ex[i], words, i * perExample);
+                }
+                states.put(shard, words);
+            });
+        }
+        return new Computed(j.id, values, gradient, states);
+    }
+
+    /** The job's shard whose examples these are, or -1: replies name their examples, not the step. */
+    private int shardOf(int[] examples) {
+        for (Map.Entry<Integer, int[]> shard : job.examplesByShard.entrySet()) {
+            if (Arrays.equals(shard.getValue(), examples)) {
+                return shard.getKey();
+            }
+        }
+        return -1;
+    }
+
+    private static int[] particles(List<Estimate> estimates) {
+        return estimates.stream().mapToInt(Estimate::particles).toArray();
+    }
+
+    private Behavior<Object> onComputed(Computed c) {
+        computingJob = -1;
+        if (job == null || job.id != c.job()) {
+            startNext(); // it failed (timed out) while its maths ran
+            return this;
+        }
+        job.computed = c;
+        job.phase = "storing chains and pushing the gradient";
+        ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
+        int perExample = usesChains ? resources.chains().wordsPerExample() : 0;
+        c.states().forEach((shard, words) -> {
+            int[] ex = job.examplesByShard.get(shard);
+            keepers.get(shard).tell(new StoreChains(ex, Tensor.ofLongs(words, ex.length, perExample), self));
+            job.storing.add(shard);
+        });
+        if (c.gradient() != null) {
+            job.pushedSeq = ++seq;
+            server.tell(new PushGradient(id, job.pushedSeq, version, job.batch.learningRate(), c.gradient(),
+                    getContext().getSelf().narrow()));
+        }
+        maybeFinish();
+        return this;
+    }
+
+    private Behavior<Object> onAck(Ack a) {
+        knownServerVersion = Math.max(knownServerVersion, a.version());
+        if (job != null && a.seq() == job.pushedSeq) {
+            job.pushedSeq = -1;
+            maybeFinish();
+        }
+        return this;
+    }
+
+    private void maybeFinish() {
+        if (job.computed == null || !job.storing.isEmpty() || job.pushedSeq >= 0) {
+            return;
+        }
+        Computed c = job.computed;
+        TrainBatch b = job.batch;
+        if (c.gradient() == null) {
+            b.replyTo().tell(new BatchFailed(id, b.step(), "non-finite loss or gradient (loss " + c.values().loss()
+                    + ")", true));
+        } else {
+            double[] logZ = job.estimates.stream().mapToDouble(Estimate::logZ).toArray();
+            double ess = job.estimates.stream().mapToDouble(Estimate::essFraction).average().orElse(Double.NaN);
+            b.replyTo().tell(new BatchTrained(id, b.step(), seq, c.values().loss(), c.values().logLikelihood(),
+                    c.values().klOrLogRatio(), logZ.length == 0 ? Double.NaN
+                    : PooledSamplers.logZ(logZ, particles(job.estimates)), ess));
+        }
+        timers.cancel(job.id);
+        job = null;
+        startNext();
+    }
+
+    private Behavior<Object> fail(String reason) {
+        if (job != null) {
+            getContext().getLog().warn("worker {}: step {} failed: {}", id, job.batch.step(), reason);
+            job.batch.replyTo().tell(new BatchFailed(id, job.batch.step(), reason, false));
+            timers.cancel(job.id);
+            job.estimatesReady.completeExceptionally(new IllegalStateException(reason)); // ends waiting maths
+            job = null;
+            startNext();
+        }
+        return this;
+    }
+}

@@ -1,0 +1,251 @@
+package dvae.cli;
+
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import dvae.actors.TrainingNode;
+import dvae.actors.TrainingRoles;
+import dvae.math.BadInputException;
+import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
+import dvae.math.data.Datasets;
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelConfig;
+import dvae.math.random.RandomStream;
+import dvae.math.rbm.ChainStore;
+import dvae.math.run.RunDirectory;
+import dvae.math.train.ParameterVector;
+import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
+import dvae.protocols.ChainKeeperProtocol;
+import dvae.protocols.ParameterServerProtocol;
+import dvae.protocols.SamplerProtocol;
+import dvae.protocols.Tensor;
+import dvae.protocols.WorkerProtocol;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dvae bench actors}: training steps per second of the actor system against the reference trainer on the same
+ * settings (the paper's, unless changed), in one process and run: the reference trainer, the one-JVM actor run (one
+ * synchronous worker), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM with one worker).
+ * A discarded reference run of {@code --warmup} steps comes first; a run's rate is one over the median time between
+ * its steps after the first {@code --warmup}, so start-up, JIT warm-up, the closing validation and short bursts of
+ * other jobs are left out. The three runs are repeated {@code --rounds} times, interleaved; the rates and the ratios
+ * (each taken within its round) are medians over the rounds, since this machine is shared and its load drifts. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
+ * (pull, parameters, chains both ways, prior sample and estimate, push, acknowledgement, batch and outcome),
+ * serialized with the system's own serializer.
+ */
+@Command(name = "actors", mixinStandardHelpOptions = true,
+        description = "Steps/s of the one-JVM actor run and a 2-JVM loopback cluster against the reference trainer.")
+final class ActorsBenchCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settingsOptions;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "120", description = "Training steps per engine.")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "20",
+            description = "Steps excluded from the timing at the start of each run.")
+    int warmup;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+            description = "Rounds of the three runs, interleaved; rates and ratios are medians over the rounds.")
+    int rounds;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    /** Records when the run logged each step after the warm-up. */
+    private final class Timing implements Trainer.Listener {
+        final List<Long> loggedAt = new ArrayList<>();
+
+        @Override
+        public void onLog(Map<String, Object> metrics) {
+            if (((Number) metrics.get("step")).longValue() >= warmup) {
+                loggedAt.add(System.nanoTime());
+            }
+        }
+
+        /** One over the median time between consecutive steps: robust to other jobs' bursts on a shared machine. */
+        double stepsPerSecond() {
+            double[] intervals = new double[loggedAt.size() - 1];
+            for (int i = 0; i < intervals.length; i++) {
+                intervals[i] = (loggedAt.get(i + 1) - loggedAt.get(i)) / 1e9;
+            }
+            return 1 / median(intervals);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (warmup < 1 || steps <= warmup || rounds < 1) {
+            throw new BadInputException("need 1 <= --warmup < --steps and --rounds >= 1, got " + warmup + ", " + steps
+                    + " and " + rounds);
+        }
+        // Log every step and validate only at the end, on a few examples: the loop itself is what is timed.
+        List<String> sets = new ArrayList<>(settingsOptions.sets);
+        sets.addAll(List.of("dvae.train.iterations=" + steps, "dvae.train.log-every=1",
+                "dvae.train.eval-every=" + steps, "dvae.train.valid-examples=100"));
+        Settings settings = new Settings(SettingsLoader.load(settingsOptions.configFile, sets));
+        DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset",
+                DatasetKind.ids().toArray(String[]::new)));
+        ModelConfig model = TrainingSettings.model(settings, kind.id());
+        TrainConfig training = TrainingSettings.training(settings);
+        Dataset data = Datasets.load(kind, DataCommand.dataOptions(settings, null));
+        TrainingRoles.Training run = new TrainingRoles.Training(model, training, data);
+        Path scratch = Files.createTempDirectory("dvae-bench-actors");
+        String system = settings.string("dvae.cluster.system-name");
+        // A discarded run first: the JIT, BLAS threads and page faults would otherwise all fall on the reference.
+        progress("warm-up: reference trainer, " + warmup + " steps of " + model.label());
+        List<String> warmupSets = new ArrayList<>(sets);
+        warmupSets.addAll(List.of("dvae.train.iterations=" + warmup, "dvae.train.eval-every=" + warmup));
+        new Trainer(model, TrainingSettings.training(new Settings(SettingsLoader.load(settingsOptions.configFile,
+                warmupSets))), data).run(RunDirectory.create(scratch.resolve("warm-up"), ""), new Trainer.Listener() {
+                });
+        double[] referenceRate = new double[rounds];
+        double[] singleRate = new double[rounds];
+        double[] clusterRate = new double[rounds];
+        double[] singleRatio = new double[rounds];
+        double[] clusterRatio = new double[rounds];
+        long bytesPerStep = 0;
+        for (int round = 0; round < rounds; round++) {
+            String where = "round " + (round + 1) + "/" + rounds + ": ";
+            progress(where + "reference trainer, " + steps + " steps");
+            Timing reference = new Timing();
+            new Trainer(model, training, data).run(RunDirectory.create(scratch.resolve(round + "-reference"), ""),
+                    reference);
+            referenceRate[round] = reference.stepsPerSecond();
+
+            progress(where + "one-JVM actor run");
+            Timing single = new Timing();
+            TrainingNode.runAlone(settings.config(), system, run, TrainingRoles.Topology.from(settings, 1),
+                    RunDirectory.create(scratch.resolve(round + "-single-jvm"), ""), single);
+            singleRate[round] = single.stepsPerSecond();
+
+            progress(where + "two-JVM loopback cluster");
+            Timing cluster = new Timing();
+            bytesPerStep = twoJvmCluster(sets, run, cluster, scratch.resolve(round + "-cluster"));
+            clusterRate[round] = cluster.stepsPerSecond();
+            // Ratios within a round: its three runs are minutes apart, the rounds may see different loads.
+            singleRatio[round] = singleRate[round] / referenceRate[round];
+            clusterRatio[round] = clusterRate[round] / referenceRate[round];
+            progress(where + String.format(Locale.ROOT, "%.2f / %.2f / %.2f steps/s", referenceRate[round],
+                    singleRate[round], clusterRate[round]));
+        }
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bench", "actors");
+        out.put("reference_steps_per_s", median(referenceRate));
+        out.put("single_jvm_steps_per_s", median(singleRate));
+        out.put("single_jvm_ratio", median(singleRatio));
+        out.put("cluster_steps_per_s", median(clusterRate));
+        out.put("cluster_ratio", median(clusterRatio));
+        out.put("bytes_per_step", bytesPerStep);
+        out.put("timed_steps", steps - warmup);
+        out.put("rounds", rounds);
+        if (json) {
+            Json.print(out);
+        } else {
+            out.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-24s %s%n", k, v));
+        }
+        return 0;
+    }
+
+    private static void progress(String what) {
+        System.err.println("bench actors: " + what + " ...");
+    }
+
+    /** Runs the cluster, this JVM as node 0 and a child JVM as the worker node; returns the bytes of one step. */
+    private long twoJvmCluster(List<String> sets, TrainingRoles.Training run, Timing timing, Path dir)
+            throws IOException, InterruptedException {
+        int seedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            seedPort = s.getLocalPort();
+        }
+        List<String> nodeSets = new ArrayList<>(sets);
+        nodeSets.add("dvae.cluster.seed-port=" + seedPort);
+        Settings settings = new Settings(SettingsLoader.load(settingsOptions.configFile, nodeSets));
+        TrainingNode server = TrainingNode.start(settings.config(), settings.string("dvae.cluster.system-name"),
+                seedPort, List.of(TrainingRoles.PARAMETER_SERVER, TrainingRoles.CHAIN_KEEPER, TrainingRoles.SAMPLER,
+                        TrainingRoles.COORDINATOR), "n0-", run, TrainingRoles.Topology.from(settings, 1),
+                RunDirectory.create(dir, ""), timing);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:G1HeapRegionSize=32m", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "node", "--index", "1", "--port", "0",
+                "--role", TrainingRoles.WORKER));
+        if (settingsOptions.configFile != null) {
+            command.addAll(List.of("--config", settingsOptions.configFile.toString()));
+        }
+        for (String set : nodeSets) {
+            command.addAll(List.of("--set", set));
+        }
+        Process worker = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolveSibling("worker-node.log").toFile()).start();
+        try {
+            server.awaitSummary();
+            return bytesPerStep(server, run);
+        } finally {
+            worker.destroy();
+            if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+                worker.destroyForcibly();
+            }
+            server.shutdown();
+        }
+    }
+
+    /** The serialized size of one synchronous step's messages, at this run's sizes. */
+    private static long bytesPerStep(TrainingNode node, TrainingRoles.Training run) {
+        Serialization serialization = SerializationExtension.get(node.system().classicSystem());
+        ModelConfig m = run.model();
+        int parameters = ParameterVector.length(new DvaeModel(m, run.data().meanPixel(), null,
+                new RandomStream(0)).params());
+        int batch = run.config().batchSize();
+        int[] examples = new int[batch];
+        int words = new ChainStore(1, m.samples(), m.side1(), 0).wordsPerExample();
+        int n1 = m.side1();
+        int n2 = m.side2();
+        var self = node.system().<Object>deadLetters();
+        Tensor values = Tensor.ofFloats(new float[parameters], parameters);
+        Tensor chains = Tensor.ofLongs(new long[batch * words], batch, words);
+        List<Object> step = List.of(
+                new WorkerProtocol.TrainBatch(0, examples, 1, 1e-3, self.narrow()),
+                new ParameterServerProtocol.Pull(self.narrow()),
+                new ParameterServerProtocol.Parameters(0, values),
+                new ChainKeeperProtocol.FetchChains(examples, self.narrow()),
+                new ChainKeeperProtocol.ChainStates(examples, chains),
+                new SamplerProtocol.Sample(0, Tensor.ofFloats(new float[n1 * n2 + n1 + n2], n1 * n2 + n1 + n2),
+                        self.narrow()),
+                new SamplerProtocol.Estimate("sampler-0", 0, 1000, Tensor.ofDoubles(new double[n1], n1),
+                        Tensor.ofDoubles(new double[n2], n2), Tensor.ofDoubles(new double[n1 * n2], n1, n2), 0, 0),
+                new ChainKeeperProtocol.StoreChains(examples, chains, self.narrow()),
+                new ChainKeeperProtocol.ChainsStored(examples),
+                new ParameterServerProtocol.PushGradient("n1-w0", 1, 0, 1e-3, values, self.narrow()),
+                new ParameterServerProtocol.Ack("n1-w0", 1, 1, 1f, false),
+                new WorkerProtocol.BatchTrained("n1-w0", 0, 1, 0, 0, 0, 0, 0));
+        long bytes = 0;
+        for (Object message : step) {
+            bytes += serialization.serialize(message).get().length;
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,54 @@
+package dvae.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dvae.cli.Settings;
+import dvae.math.data.Dataset;
+import dvae.math.model.ModelConfig;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RunDirectory;
+import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One worker without staleness: the actor run is the reference trainer's run, loss for loss, bit for bit. */
+class ActorTrainingEquivalenceTest {
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void oneSynchronousWorkerReproducesTheReferenceTrainersLosses(@TempDir Path dir) {
+        Dataset data = TinyTraining.data(200);
+        ModelConfig model = TinyTraining.model();
+        TrainConfig training = TinyTraining.training(30, 15, "pa");
+        Trainer.Summary reference = new Trainer(model, training, data).run(
+                RunDirectory.create(dir.resolve("reference"), "x"), new Trainer.Listener() {
+                });
+
+        Config config = ConfigFactory.load("application-test");
+        TrainingRoles.Topology topology = TrainingRoles.Topology.from(new Settings(config), 1);
+        Trainer.Summary actors = TrainingNode.runAlone(config, "dvae-equivalence",
+                new TrainingRoles.Training(model, training, data), topology,
+                RunDirectory.create(dir.resolve("actors"), "x"), new Trainer.Listener() {
+                });
+
+        List<Double> expected = TinyTraining.losses(dir.resolve("reference").resolve("metrics.jsonl"));
+        assertEquals(30, expected.size());
+        assertEquals(expected, TinyTraining.losses(dir.resolve("actors").resolve("metrics.jsonl")));
+        assertEquals(validLosses(dir.resolve("reference")), validLosses(dir.resolve("actors")));
+        assertEquals(reference.steps(), actors.steps());
+        assertEquals(0, actors.skippedSteps());
+        assertEquals(reference.bestValidLoss(), actors.bestValidLoss());
+    }
+
+    private static List<Object> validLosses(Path run) {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(m -> m.containsKey("valid_loss"))
+                .map(m -> m.get("valid_loss")).toList();
+    }
+}

@@ -1,0 +1,62 @@
+package dvae.actors;
+
+import dvae.math.data.BinaryImages;
+import dvae.math.data.Dataset;
+import dvae.math.model.ModelConfig;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.model.ModelConfig.PosteriorKind;
+import dvae.math.model.ModelConfig.RelaxationKind;
+import dvae.math.nn.BatchNorm;
+import dvae.math.random.RandomStream;
+import dvae.math.run.MetricsLog;
+import dvae.math.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** A run small enough for a test: noisy copies of four prototypes, an 8-latent DVAE## with 32-unit layers. */
+final class TinyTraining {
+    static final int PIXELS = 784;
+
+    private TinyTraining() {
+    }
+
+    static Dataset data(int train) {
+        RandomStream rng = new RandomStream(11);
+        byte[][] prototypes = new byte[4][PIXELS];
+        for (byte[] p : prototypes) {
+            for (int i = 0; i < PIXELS; i++) {
+                p[i] = (byte) (rng.nextFloat() < 0.3f ? 1 : 0);
+            }
+        }
+        return new Dataset("synthetic", images(prototypes, train, rng), images(prototypes, 60, rng),
+                images(prototypes, 60, rng), "synthetic", "test", Optional.empty());
+    }
+
+    private static BinaryImages images(byte[][] prototypes, int count, RandomStream rng) {
+        byte[] pixels = new byte[count * PIXELS];
+        for (int r = 0; r < count; r++) {
+            byte[] p = prototypes[rng.nextInt(prototypes.length)];
+            for (int i = 0; i < PIXELS; i++) {
+                pixels[r * PIXELS + i] = (byte) (rng.nextFloat() < 0.05f ? 1 - p[i] : p[i]);
+            }
+        }
+        return new BinaryImages(pixels);
+    }
+
+    static ModelConfig model() {
+        return new ModelConfig(8, PosteriorKind.RBM, 1, RelaxationKind.PWL, 4, true, 10, 30, ObjectiveKind.ELBO, 1, 2,
+                1, 1.5, true, new int[] {32}, new int[] {32}, BatchNorm.Config.DEFAULT, PIXELS);
+    }
+
+    static TrainConfig training(long iterations, long validEvery, String sampler) {
+        return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, sampler, 50, 5,
+                validEvery, 0, 1, 2, 3, 5);
+    }
+
+    /** The per-step losses of a run's metrics log (skipped steps have none). */
+    static List<Double> losses(Path metrics) {
+        return MetricsLog.read(metrics).stream().filter(m -> m.containsKey("loss") && !m.containsKey("event"))
+                .map(m -> ((Number) m.get("loss")).doubleValue()).toList();
+    }
+}

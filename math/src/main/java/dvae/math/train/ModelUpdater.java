@@ -1,0 +1,41 @@
+package dvae.math.train;
+
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelCheckpoint;
+import dvae.math.optim.Adam;
+import java.nio.file.Path;
+
+/**
+ * The parameter server's maths for the real model: a replica of the model whose tensors are loaded from the server's
+ * flat vector, Adam's moments, and checkpoints in the reference trainer's model format. A push is applied exactly as
+ * the reference trainer applies a step ({@link GradientStep#update}), so one worker without staleness reproduces it.
+ */
+public final class ModelUpdater implements GradientApplier, CheckpointWriter {
+    private final DvaeModel model;
+    private final Adam adam;
+    private final double weightDecay;
+    private final String dataset;
+    private final float[] meanPixel;
+
+    public ModelUpdater(DvaeModel model, TrainConfig config, String dataset, float[] meanPixel) {
+        this.model = model;
+        this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
+        this.weightDecay = config.weightDecay();
+        this.dataset = dataset;
+        this.meanPixel = meanPixel.clone();
+    }
+
+    @Override
+    public void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step) {
+        ParameterVector.loadValues(model.params(), parameters);
+        ParameterVector.loadGradientAndState(model.params(), gradient);
+        GradientStep.update(model.params(), adam, weightDecay, learningRate * stepScale);
+        ParameterVector.copyValues(model.params(), parameters);
+    }
+
+    @Override
+    public void write(Path directory, long version, float[] parameters) {
+        ParameterVector.loadValues(model.params(), parameters);
+        ModelCheckpoint.save(directory, model, dataset, meanPixel, adam);
+    }
+}
