@@ -1,18 +1,16 @@
 package dvae.actors;
 
-import dvae.math.data.BinaryImages;
 import dvae.math.data.Dataset;
+import dvae.math.data.SyntheticData;
 import dvae.math.model.ModelConfig;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
 import dvae.math.nn.BatchNorm;
-import dvae.math.random.RandomStream;
 import dvae.math.run.MetricsLog;
 import dvae.math.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /** A run small enough for a test: noisy copies of four prototypes, an 8-latent DVAE## with 32-unit layers. */
 final class TinyTraining {
@@ -22,26 +20,7 @@ final class TinyTraining {
     }
 
     static Dataset data(int train) {
-        RandomStream rng = new RandomStream(11);
-        byte[][] prototypes = new byte[4][PIXELS];
-        for (byte[] p : prototypes) {
-            for (int i = 0; i < PIXELS; i++) {
-                p[i] = (byte) (rng.nextFloat() < 0.3f ? 1 : 0);
-            }
-        }
-        return new Dataset("synthetic", images(prototypes, train, rng), images(prototypes, 60, rng),
-                images(prototypes, 60, rng), "synthetic", "test", Optional.empty());
-    }
-
-    private static BinaryImages images(byte[][] prototypes, int count, RandomStream rng) {
-        byte[] pixels = new byte[count * PIXELS];
-        for (int r = 0; r < count; r++) {
-            byte[] p = prototypes[rng.nextInt(prototypes.length)];
-            for (int i = 0; i < PIXELS; i++) {
-                pixels[r * PIXELS + i] = (byte) (rng.nextFloat() < 0.05f ? 1 - p[i] : p[i]);
-            }
-        }
-        return new BinaryImages(pixels);
+        return SyntheticData.noisyPrototypes(train, 11);
     }
 
     static ModelConfig model() {

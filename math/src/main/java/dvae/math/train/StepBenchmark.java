@@ -1,13 +1,12 @@
 package dvae.math.train;
 
 import dvae.math.blas.PeakFlops;
-import dvae.math.data.BinaryImages;
 import dvae.math.data.Dataset;
+import dvae.math.data.SyntheticData;
 import dvae.math.model.ModelConfig;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
-import dvae.math.random.RandomStream;
 import dvae.math.run.MetricsLog;
 import dvae.math.run.RunDirectory;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -53,7 +51,7 @@ public final class StepBenchmark {
     public static Report run(List<ModelConfig> cases, int timedSteps) {
         int warmupSteps = timedSteps;
         double peak = PeakFlops.measureGflops(5);
-        Dataset data = randomData(1000);
+        Dataset data = SyntheticData.noisyPrototypes(1000, 3);
         List<Case> out = new ArrayList<>();
         for (ModelConfig model : cases) {
             TrainConfig paper = new TrainConfig(warmupSteps + timedSteps, 100, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3,
@@ -124,20 +122,6 @@ public final class StepBenchmark {
         } finally {
             deleteQuietly(dir);
         }
-    }
-
-    private static Dataset randomData(int train) {
-        RandomStream rng = new RandomStream(3);
-        return new Dataset("benchmark", images(train, rng), images(100, rng), images(100, rng), "random", "none",
-                Optional.empty());
-    }
-
-    private static BinaryImages images(int count, RandomStream rng) {
-        byte[] pixels = new byte[count * 784];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) (rng.nextFloat() < 0.13f ? 1 : 0);
-        }
-        return new BinaryImages(pixels);
     }
 
     private static void deleteQuietly(Path dir) {

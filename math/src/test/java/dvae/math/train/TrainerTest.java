@@ -5,51 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.autodiff.Param;
-import dvae.math.data.BinaryImages;
 import dvae.math.data.Dataset;
+import dvae.math.data.SyntheticData;
 import dvae.math.model.ModelCheckpoint;
 import dvae.math.model.ModelConfig;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
 import dvae.math.nn.BatchNorm;
-import dvae.math.random.RandomStream;
 import dvae.math.run.MetricsLog;
 import dvae.math.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
     private static final int PIXELS = 784;
-
-    /** Noisy copies of four random prototypes: structure a tiny model can learn in a hundred steps. */
-    static Dataset synthetic(int train) {
-        RandomStream rng = new RandomStream(11);
-        byte[][] prototypes = new byte[4][PIXELS];
-        for (byte[] p : prototypes) {
-            for (int i = 0; i < PIXELS; i++) {
-                p[i] = (byte) (rng.nextFloat() < 0.3f ? 1 : 0);
-            }
-        }
-        return new Dataset("synthetic", images(prototypes, train, rng), images(prototypes, 60, rng),
-                images(prototypes, 60, rng), "synthetic", "test", Optional.empty());
-    }
-
-    private static BinaryImages images(byte[][] prototypes, int count, RandomStream rng) {
-        byte[] pixels = new byte[count * PIXELS];
-        for (int r = 0; r < count; r++) {
-            byte[] p = prototypes[rng.nextInt(prototypes.length)];
-            for (int i = 0; i < PIXELS; i++) {
-                pixels[r * PIXELS + i] = (byte) (rng.nextFloat() < 0.05f ? 1 - p[i] : p[i]);
-            }
-        }
-        return new BinaryImages(pixels);
-    }
 
     static ModelConfig tinyModel(PosteriorKind posterior, int levels, RelaxationKind relaxation,
                                  ObjectiveKind objective, int samples) {
@@ -81,7 +55,7 @@ class TrainerTest {
                 tinyModel(PosteriorKind.DIRECTED, 4, RelaxationKind.CONCRETE, ObjectiveKind.IW, 3),
                 tinyModel(PosteriorKind.DIRECTED, 1, RelaxationKind.POWER, ObjectiveKind.ELBO, 1),
                 tinyModel(PosteriorKind.DVAE_SHARP, 2, RelaxationKind.PWL, ObjectiveKind.STRUCT, 1));
-        Dataset data = synthetic(400);
+        Dataset data = SyntheticData.noisyPrototypes(400, 11);
         for (ModelConfig c : models) {
             Path runDir = dir.resolve(c.label() + "-" + c.objective());
             Trainer trainer = new Trainer(c, tinyTraining(150, 150), data);
@@ -101,7 +75,7 @@ class TrainerTest {
 
     @Test
     void resumedRunReproducesTheUninterruptedLossesExactly(@TempDir Path dir) {
-        Dataset data = synthetic(200);
+        Dataset data = SyntheticData.noisyPrototypes(200, 11);
         ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
         TrainConfig straight = tinyTraining(40, 20);
         new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
@@ -140,7 +114,7 @@ class TrainerTest {
 
     @Test
     void nonFiniteStepsAreSkippedThenStopTheRunWithTheLastCheckpointIntact(@TempDir Path dir) {
-        Dataset data = synthetic(200);
+        Dataset data = SyntheticData.noisyPrototypes(200, 11);
         ModelConfig c = tinyModel(PosteriorKind.DIRECTED, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
         Path runDir = dir.resolve("run");
         runUntil(new Trainer(c, tinyTraining(100, 10), data), RunDirectory.create(runDir, "x"), 10);
