@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 
 /** The registry of experiments {@code dvae experiment NAME} knows, in the order the help lists them. */
 final class Experiments {
-    static final List<Experiment> ALL = List.of(new ToyGaussianExperiment(), new ToyRbmExperiment());
+    static final List<Experiment> ALL = List.of(new ToyGaussianExperiment(), new ToyRbmExperiment(),
+            new Table7Experiment());
 
     private Experiments() {
     }
