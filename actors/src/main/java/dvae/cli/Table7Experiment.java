@@ -1,6 +1,5 @@
 package dvae.cli;
 
-import com.typesafe.config.ConfigFactory;
 import dvae.math.data.Dataset;
 import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
@@ -8,28 +7,17 @@ import dvae.math.data.Images;
 import dvae.math.eval.ExactEvaluation;
 import dvae.math.mcmc.TruePosteriorTrainer;
 import dvae.math.model.DvaeModel;
-import dvae.math.model.ModelConfig;
 import dvae.math.random.RandomStream;
-import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.toy.ProgressListener;
-import dvae.math.train.TrainConfig;
-import dvae.math.train.Trainer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * {@code dvae experiment table7}: the paper's App. E. DVAE## and the MCMC baseline ({@link TruePosteriorTrainer}) are
@@ -51,7 +39,7 @@ final class Table7Experiment implements Experiment {
     record Run(long seed, double trainNll, double testNll, double msPerIteration) {
     }
 
-    /** The per-iteration settings both methods share, read for one budget. */
+    /** The settings both methods share, read for one budget. */
     record Protocol(int latents, long iterations, int mcmcSweeps, int evalExamples, long logEvery) {
     }
 
@@ -69,22 +57,26 @@ final class Table7Experiment implements Experiment {
 
     Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
         Protocol p = protocol(budget, s);
-        Matrix trainImages = images(data, true, p.evalExamples());
-        Matrix testImages = images(data, false, p.evalExamples());
+        Matrix trainImages = trainImages(data, p.evalExamples());
+        Matrix testImages = TrainingRuns.testImages(data, p.evalExamples());
         List<Run> dvae = new ArrayList<>();
         List<Run> mcmc = new ArrayList<>();
         long total = 2L * seeds * p.iterations();
+        Map<String, Object> model = Map.of("dvae.model.latents", p.latents(), "dvae.model.posterior", "rbm",
+                "dvae.model.levels", 1, "dvae.model.relaxation", "pwl", "dvae.objective.kind", "elbo",
+                "dvae.objective.samples", 1);
         for (int i = 0; i < seeds; i++) {
-            Settings run = runSettings(s, p, s.longAtLeast("dvae.seed", 0) + i);
-            ModelConfig model = TrainingSettings.model(run, data.name());
-            TrainConfig training = TrainingSettings.training(run);
+            long seed = s.longAtLeast("dvae.seed", 0) + i;
+            Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);
             long done = 2L * i * p.iterations();
-            dvae.add(trainDvae(model, training, data, trainImages, testImages,
-                    step -> progress.update(done + step, total, "DVAE## seed " + training.seed())));
-            TruePosteriorTrainer baseline = new TruePosteriorTrainer(model, training, data, p.mcmcSweeps());
+            TrainingRuns.Trained trained = TrainingRuns.train(run, data,
+                    step -> progress.update(done + step, total, "DVAE## seed " + seed));
+            dvae.add(evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration()));
+            TruePosteriorTrainer baseline = new TruePosteriorTrainer(trained.config(), trained.training(), data,
+                    p.mcmcSweeps());
             TruePosteriorTrainer.Summary summary = baseline.run(
-                    step -> progress.update(done + p.iterations() + step, total, "MCMC seed " + training.seed()));
-            mcmc.add(evaluated(training.seed(), baseline.model(), trainImages, testImages, summary.msPerStep()));
+                    step -> progress.update(done + p.iterations() + step, total, "MCMC seed " + seed));
+            mcmc.add(evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep()));
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());
@@ -101,40 +93,6 @@ final class Table7Experiment implements Experiment {
                 table(budget, seeds, data, p, trainImages.rows, testImages.rows, dvae, mcmc), List.of());
     }
 
-    /** The experiment's settings as the trainer's: a 16-bit DVAE## (ELBO) with one validation, at the end. */
-    private static Settings runSettings(Settings s, Protocol p, long seed) {
-        return new Settings(ConfigFactory.parseMap(Map.of("dvae.model.latents", p.latents(),
-                "dvae.model.posterior", "rbm", "dvae.model.levels", 1, "dvae.model.relaxation", "pwl",
-                "dvae.objective.kind", "elbo", "dvae.objective.samples", 1, "dvae.train.iterations", p.iterations(),
-                "dvae.train.eval-every", p.iterations(), "dvae.train.log-every", p.logEvery(), "dvae.seed", seed))
-                .withFallback(s.config()));
-    }
-
-    /**
-     * Trains DVAE## with the reference trainer in a scratch run directory. Its time per iteration is the mean over the
-     * logged windows, which hold training steps only (the one validation comes after the last).
-     */
-    private static Run trainDvae(ModelConfig model, TrainConfig training, Dataset data, Matrix trainImages,
-                                 Matrix testImages, LongConsumer onStep) {
-        Path dir = scratch();
-        try {
-            Trainer trainer = new Trainer(model, training, data);
-            List<Double> ms = new ArrayList<>();
-            trainer.run(RunDirectory.create(dir.resolve("run"), "table7 DVAE## seed " + training.seed()),
-                    new Trainer.Listener() {
-                        @Override
-                        public void onLog(Map<String, Object> metrics) {
-                            ms.add(1000 / ((Number) metrics.get("steps_per_s")).doubleValue());
-                            onStep.accept(((Number) metrics.get("step")).longValue());
-                        }
-                    });
-            return evaluated(training.seed(), trainer.model(), trainImages, testImages,
-                    ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
-        } finally {
-            delete(dir);
-        }
-    }
-
     private static Run evaluated(long seed, DvaeModel model, Matrix trainImages, Matrix testImages, double ms) {
         return new Run(seed, meanNll(model, trainImages), meanNll(model, testImages), ms);
     }
@@ -143,44 +101,26 @@ final class Table7Experiment implements Experiment {
         return -Arrays.stream(ExactEvaluation.logLikelihoods(model, images)).average().orElseThrow();
     }
 
-    /** The first {@code limit} training or test images (0: all); training images as the trainer draws them. */
-    private static Matrix images(Dataset data, boolean train, int limit) {
-        int available = train ? data.trainSize() : data.test().rows();
-        int rows = limit == 0 ? available : Math.min(limit, available);
+    /** The first {@code limit} training images (0: all), as the trainer draws them. */
+    private static Matrix trainImages(Dataset data, int limit) {
+        int rows = limit == 0 ? data.trainSize() : Math.min(limit, data.trainSize());
         Matrix x = new Matrix(rows, Images.PIXELS);
-        if (train) {
-            data.fillTrainBatch(IntStream.range(0, rows).toArray(), x.data, new RandomStream(0));
-        } else {
-            data.test().fillRange(0, rows, x.data);
-        }
+        data.fillTrainBatch(IntStream.range(0, rows).toArray(), x.data, new RandomStream(0));
         return x;
+    }
+
+    private static double[] values(List<Run> runs, ToDoubleFunction<Run> f) {
+        return runs.stream().mapToDouble(f).toArray();
     }
 
     private static Map<String, Object> aggregate(List<Run> runs) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("train_nll", mean(runs, Run::trainNll));
-        m.put("train_nll_sd", sd(runs, Run::trainNll));
-        m.put("test_nll", mean(runs, Run::testNll));
-        m.put("test_nll_sd", sd(runs, Run::testNll));
-        m.put("ms_per_iteration", mean(runs, Run::msPerIteration));
+        m.put("train_nll", TrainingRuns.mean(values(runs, Run::trainNll)));
+        m.put("train_nll_sd", TrainingRuns.sd(values(runs, Run::trainNll)));
+        m.put("test_nll", TrainingRuns.mean(values(runs, Run::testNll)));
+        m.put("test_nll_sd", TrainingRuns.sd(values(runs, Run::testNll)));
+        m.put("ms_per_iteration", TrainingRuns.mean(values(runs, Run::msPerIteration)));
         return m;
-    }
-
-    private static double mean(List<Run> runs, ToDoubleFunction<Run> f) {
-        return runs.stream().mapToDouble(f).average().orElse(Double.NaN);
-    }
-
-    /** The sample standard deviation over seeds (NaN for one seed). */
-    private static double sd(List<Run> runs, ToDoubleFunction<Run> f) {
-        double m = mean(runs, f);
-        double ss = runs.stream().mapToDouble(f).map(v -> (v - m) * (v - m)).sum();
-        return runs.size() < 2 ? Double.NaN : Math.sqrt(ss / (runs.size() - 1));
-    }
-
-    private static String cell(List<Run> runs, ToDoubleFunction<Run> f) {
-        double sd = sd(runs, f);
-        return Double.isNaN(sd) ? String.format(Locale.ROOT, "%.2f", mean(runs, f))
-                : String.format(Locale.ROOT, "%.2f±%.2f", mean(runs, f), sd);
     }
 
     private static String table(Budget budget, int seeds, Dataset data, Protocol p, int trainRows, int testRows,
@@ -195,28 +135,13 @@ final class Table7Experiment implements Experiment {
                 budget.id(), data.name(), p.latents(), p.latents() / 2, p.latents() / 2, p.iterations(), seeds,
                 p.mcmcSweeps(), p.latents(), trainRows, testRows));
         md.append("| | DVAE## (ours) | DVAE## (paper) | MCMC (ours) | MCMC (paper) |\n|---|---|---|---|---|\n");
-        md.append("| train NLL | ").append(cell(dvae, Run::trainNll)).append(" | 105.7±0.3 | ")
-                .append(cell(mcmc, Run::trainNll)).append(" | 106.7±1.3 |\n");
-        md.append("| test NLL | ").append(cell(dvae, Run::testNll)).append(" | 110.9±0.3 | ")
-                .append(cell(mcmc, Run::testNll)).append(" | 113.4±1.5 |\n");
+        md.append("| train NLL | ").append(TrainingRuns.cell(values(dvae, Run::trainNll))).append(" | 105.7±0.3 | ")
+                .append(TrainingRuns.cell(values(mcmc, Run::trainNll))).append(" | 106.7±1.3 |\n");
+        md.append("| test NLL | ").append(TrainingRuns.cell(values(dvae, Run::testNll))).append(" | 110.9±0.3 | ")
+                .append(TrainingRuns.cell(values(mcmc, Run::testNll))).append(" | 113.4±1.5 |\n");
         md.append(String.format(Locale.ROOT, "| ms/iteration | %.1f | 22 | %.1f | 103 |%n",
-                mean(dvae, Run::msPerIteration), mean(mcmc, Run::msPerIteration)));
+                TrainingRuns.mean(values(dvae, Run::msPerIteration)),
+                TrainingRuns.mean(values(mcmc, Run::msPerIteration))));
         return md.toString();
-    }
-
-    private static Path scratch() {
-        try {
-            return Files.createTempDirectory("dvae-table7-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
