@@ -9,7 +9,8 @@ import java.util.stream.Stream;
 /** The registry of experiments {@code dvae experiment NAME} knows, in the order the help lists them. */
 final class Experiments {
     static final List<Experiment> ALL = Stream.concat(Stream.of(new ToyGaussianExperiment(), new ToyRbmExperiment(),
-            new Table7Experiment()), PaperTables.all().stream()).toList();
+            new Table7Experiment()), Stream.concat(PaperTables.all().stream(),
+            Stream.of(new Fig4Experiment(), new ModesExperiment()))).toList();
 
     private Experiments() {
     }
