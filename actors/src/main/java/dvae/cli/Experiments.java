@@ -4,10 +4,13 @@ import dvae.math.BadInputException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The registry of experiments {@code dvae experiment NAME} knows, in the order the help lists them. */
 final class Experiments {
-    static final List<Experiment> ALL = List.of(new ToyGaussianExperiment(), new ToyRbmExperiment());
+    static final List<Experiment> ALL = Stream.concat(Stream.of(new ToyGaussianExperiment(), new ToyRbmExperiment(),
+            new Table7Experiment()), Stream.concat(PaperTables.all().stream(),
+            Stream.of(new Fig4Experiment(), new ModesExperiment()))).toList();
 
     private Experiments() {
     }

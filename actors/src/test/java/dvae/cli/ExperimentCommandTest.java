@@ -50,7 +50,7 @@ class ExperimentCommandTest {
     void anUnknownExperimentIsAOneLineErrorListingTheKnownOnes() {
         Outcome o = run(List.of("experiment", "table9"));
         assertEquals(Main.EXIT_BAD_INPUT, o.code());
-        assertEquals(List.of("error: unknown experiment 'table9'; known: toy-gaussian, toy-rbm"),
+        assertEquals(List.of("error: unknown experiment 'table9'; known: toy-gaussian, toy-rbm, table7, table1, table2, table3, table5, table6, fig4, modes"),
                 o.err().strip().lines().toList());
         assertTrue(o.out().isEmpty());
     }

@@ -43,10 +43,15 @@ public final class Multimodality {
 
     /** The modes of the RBM posterior of one example, from its evaluation AIS (its particles and its log Ẑ). */
     public static Modes ofPosterior(DvaeModel model, float[] x, EvalSettings settings, RandomStream rng) {
-        Rbm phi = ((RbmPosterior) model.posterior()).machine(ExampleEstimator.encoderInput(model, x), Mode.EVAL);
+        Rbm phi = posteriorRbm(model, x);
         Annealing.AisRun run = Annealing.ais(phi, settings.posteriorTemps(), settings.posteriorParticles(),
                 AnnealingBase.BIASES, rng);
         return analyse(phi, run.z1(), settings.posteriorParticles(), run.estimate().logZ());
+    }
+
+    /** The RBM posterior φ(x) of one example (batch norm on its moving averages). */
+    public static Rbm posteriorRbm(DvaeModel model, float[] x) {
+        return ((RbmPosterior) model.posterior()).machine(ExampleEstimator.encoderInput(model, x), Mode.EVAL);
     }
 
     /** The prior's modes, from the final particles of its evaluation AIS. */

@@ -1,0 +1,171 @@
+package dvae.cli;
+
+import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
+import dvae.math.data.Datasets;
+import dvae.math.eval.EvalSettings;
+import dvae.math.eval.Evaluation;
+import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.tensor.Matrix;
+import dvae.math.toy.ProgressListener;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A table of the paper as a grid of training runs: every cell is trained for each seed with the reference trainer,
+ * evaluated on test images with the eval package's K-sample NLL (AIS for log Z), and written into a Markdown table
+ * with the paper's figure beside ours. Tables 1, 2, 3, 5 and 6 are instances ({@link PaperTables}); the protocol
+ * (iterations, seeds, evaluation) is shared under {@code dvae.experiment.grid}.
+ */
+final class GridExperiment implements Experiment {
+    /**
+     * One cell of a table.
+     *
+     * @param row      the row label
+     * @param column   the column label
+     * @param settings the dvae.* settings that make this cell's model and objective
+     * @param paper    the paper's figure, as printed
+     */
+    record Cell(String row, String column, Map<String, Object> settings, String paper) {
+    }
+
+    /** The shared protocol at one budget. */
+    record Protocol(long iterations, long logEvery, int evalExamples, EvalSettings eval) {
+    }
+
+    private final String name;
+    private final String description;
+    private final String title;
+    private final List<Cell> cells;
+
+    GridExperiment(String name, String description, String title, List<Cell> cells) {
+        this.name = name;
+        this.description = description;
+        this.title = title;
+        this.cells = List.copyOf(cells);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    List<Cell> cells() {
+        return cells;
+    }
+
+    private static String grid(String key) {
+        return "dvae.experiment.grid." + key;
+    }
+
+    @Override
+    public int defaultSeeds(Budget budget, Settings settings) {
+        return settings.intAtLeast(grid("seeds." + budget.id()), 1);
+    }
+
+    static Protocol protocol(Budget budget, Settings s) {
+        String b = "." + budget.id();
+        return new Protocol(s.longAtLeast(grid("iterations" + b), 1), s.longAtLeast(grid("log-every"), 1),
+                s.intAtLeast(grid("eval-examples" + b), 0),
+                new EvalSettings(s.intAtLeast(grid("eval-samples" + b), 1), s.intAtLeast(grid("prior-temps" + b), 2),
+                        s.intAtLeast(grid("prior-chains" + b), 1), s.intAtLeast(grid("posterior-temps" + b), 2),
+                        s.intAtLeast(grid("eval-samples" + b), 1), s.longAtLeast("dvae.seed", 0)));
+    }
+
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
+        Dataset data = Datasets.load(DatasetKind.parse(s.string("dvae.data.dataset")), DataCommand.dataOptions(s, null));
+        return run(budget, seeds, s, data, progress);
+    }
+
+    /** The NLL of each seed of one cell. */
+    record Result(Cell cell, List<Long> seeds, double[] nll, double[] msPerIteration) {
+    }
+
+    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
+        Protocol p = protocol(budget, s);
+        Matrix test = TrainingRuns.testImages(data, p.evalExamples());
+        int[] indices = IntStream.range(0, test.rows).toArray();
+        long total = (long) cells.size() * seeds * p.iterations();
+        List<Result> results = new ArrayList<>();
+        for (int c = 0; c < cells.size(); c++) {
+            Cell cell = cells.get(c);
+            List<Long> seedList = new ArrayList<>();
+            double[] nll = new double[seeds];
+            double[] ms = new double[seeds];
+            for (int i = 0; i < seeds; i++) {
+                long seed = s.longAtLeast("dvae.seed", 0) + i;
+                long done = ((long) c * seeds + i) * p.iterations();
+                String note = cell.row() + " / " + cell.column() + " seed " + seed;
+                TrainingRuns.Trained trained = TrainingRuns.train(
+                        TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data,
+                        step -> progress.update(done + step, total, note));
+                Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null,
+                        null);
+                ObjectiveKind objective = trained.config().objective();
+                double logZ = objective == ObjectiveKind.STRUCT ? 0 : outcome.prior().ais().logZ();
+                seedList.add(seed);
+                nll[i] = TrainingRuns.mean(Evaluation.nlls(outcome, logZ, objective));
+                ms[i] = trained.msPerIteration();
+            }
+            results.add(new Result(cell, seedList, nll, ms));
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("experiment", name);
+        summary.put("budget", budget.id());
+        summary.put("seeds", seeds);
+        summary.put("dataset", data.name());
+        summary.put("protocol", p);
+        summary.put("test_examples", test.rows);
+        summary.put("cells", results.stream().map(GridExperiment::json).toList());
+        return new Report(summary, Map.of(), table(budget, seeds, data, p, test.rows, results), List.of());
+    }
+
+    private static Map<String, Object> json(Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("row", r.cell().row());
+        m.put("column", r.cell().column());
+        m.put("settings", r.cell().settings());
+        m.put("nll", TrainingRuns.mean(r.nll()));
+        m.put("nll_sd", TrainingRuns.sd(r.nll()));
+        m.put("nll_per_seed", r.nll());
+        m.put("ms_per_iteration", TrainingRuns.mean(r.msPerIteration()));
+        m.put("paper", r.cell().paper());
+        return m;
+    }
+
+    /** Rows and columns in the order the cells first name them; each entry "ours (paper)". */
+    private String table(Budget budget, int seeds, Dataset data, Protocol p, int testRows, List<Result> results) {
+        List<String> rows = results.stream().map(r -> r.cell().row()).distinct().toList();
+        List<String> columns = results.stream().map(r -> r.cell().column()).distinct().toList();
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run, %d "
+                        + "seed(s) (mean±sd over seeds), test NLL in nats on the first %,d test images with K = %,d "
+                        + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
+                        + "temperatures). Each entry: ours (paper).%n%n",
+                name, title, budget.id(), data.name(), p.iterations(), seeds, testRows, p.eval().samples(),
+                p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps()));
+        md.append("| |");
+        columns.forEach(c -> md.append(' ').append(c).append(" |"));
+        md.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
+        for (String row : rows) {
+            md.append("| ").append(row).append(" |");
+            for (String column : columns) {
+                md.append(results.stream().filter(r -> r.cell().row().equals(row) && r.cell().column().equals(column))
+                        .findFirst().map(r -> " " + TrainingRuns.cell(r.nll()) + " (" + r.cell().paper() + ") |")
+                        .orElse(" |"));
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+}

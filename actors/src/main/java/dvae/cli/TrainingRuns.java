@@ -1,0 +1,118 @@
+package dvae.cli;
+
+import com.typesafe.config.ConfigFactory;
+import dvae.math.data.Dataset;
+import dvae.math.data.Images;
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelConfig;
+import dvae.math.run.RunDirectory;
+import dvae.math.tensor.Matrix;
+import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/** What the table experiments share: a run's settings, training with the reference trainer, test images, seed stats. */
+final class TrainingRuns {
+    private TrainingRuns() {
+    }
+
+    /** A trained model and its mean wall time per training step. */
+    record Trained(DvaeModel model, ModelConfig config, TrainConfig training, double msPerIteration) {
+    }
+
+    /**
+     * The settings of one run: {@code overrides} (dvae.* keys) over the user's, with the experiment's iteration count,
+     * one validation at the end, timing windows of {@code logEvery} steps and the given seed.
+     */
+    static Settings runSettings(Settings s, Map<String, Object> overrides, long iterations, long logEvery, long seed) {
+        Map<String, Object> all = new LinkedHashMap<>(overrides);
+        all.put("dvae.train.iterations", iterations);
+        all.put("dvae.train.eval-every", iterations);
+        all.put("dvae.train.log-every", Math.min(logEvery, iterations));
+        all.put("dvae.seed", seed);
+        return new Settings(ConfigFactory.parseMap(all).withFallback(s.config()));
+    }
+
+    /**
+     * Trains with the reference trainer in a scratch run directory (deleted afterwards). The time per iteration is the
+     * mean over the logged windows, which hold training steps only (the one validation comes after the last).
+     */
+    static Trained train(Settings run, Dataset data, LongConsumer onStep) {
+        ModelConfig config = TrainingSettings.model(run, data.name());
+        TrainConfig training = TrainingSettings.training(run);
+        Path dir = scratch();
+        try {
+            Trainer trainer = new Trainer(config, training, data);
+            List<Double> ms = new ArrayList<>();
+            trainer.run(RunDirectory.create(dir.resolve("run"), config.label() + " seed " + training.seed()),
+                    new Trainer.Listener() {
+                        @Override
+                        public void onLog(Map<String, Object> metrics) {
+                            ms.add(1000 / ((Number) metrics.get("steps_per_s")).doubleValue());
+                            onStep.accept(((Number) metrics.get("step")).longValue());
+                        }
+                    });
+            return new Trained(trainer.model(), config, training,
+                    ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** The first {@code limit} test images (0: all). */
+    static Matrix testImages(Dataset data, int limit) {
+        int rows = limit == 0 ? data.test().rows() : Math.min(limit, data.test().rows());
+        Matrix x = new Matrix(rows, Images.PIXELS);
+        data.test().fillRange(0, rows, x.data);
+        return x;
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    /** The sample standard deviation over seeds (NaN for one seed). */
+    static double sd(double[] v) {
+        double m = mean(v);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - m) * (x - m);
+        }
+        return v.length < 2 ? Double.NaN : Math.sqrt(ss / (v.length - 1));
+    }
+
+    /** mean±sd over seeds, or the mean alone for one seed. */
+    static String cell(double[] v) {
+        double sd = sd(v);
+        return Double.isNaN(sd) ? String.format(Locale.ROOT, "%.2f", mean(v))
+                : String.format(Locale.ROOT, "%.2f±%.2f", mean(v), sd);
+    }
+
+    private static Path scratch() {
+        try {
+            return Files.createTempDirectory("dvae-experiment-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dvae.math.data.SyntheticData;
+import dvae.math.model.ModelConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The grid of runs behind tables 1, 2, 3, 5 and 6. */
+class GridExperimentTest {
+    private static Settings settings(List<String> sets) {
+        // synthetic data has no PWL sharpness of its own in the settings; MNIST's is used
+        return new Settings(ConfigFactory.parseMap(Map.of("dvae.model.pwl-beta.synthetic", 4))
+                .withFallback(SettingsLoader.load(null, sets)));
+    }
+
+    /** Every cell of every table makes a valid model of the kind it names, and no two cells share a place. */
+    @Test
+    void everyTableCellIsAValidDistinctModel() {
+        Map<String, Integer> sizes = Map.of("table1", 20, "table2", 24, "table3", 12, "table5", 36, "table6", 9);
+        for (Experiment e : PaperTables.all()) {
+            List<GridExperiment.Cell> cells = ((GridExperiment) e).cells();
+            assertEquals(sizes.get(e.name()), cells.size(), e.name());
+            assertEquals(cells.size(), cells.stream().map(c -> c.row() + "|" + c.column()).distinct().count());
+            for (GridExperiment.Cell c : cells) {
+                ModelConfig m = TrainingSettings.model(TrainingRuns.runSettings(settings(List.of()), c.settings(), 10,
+                        5, 1), "mnist");
+                assertEquals(c.row().contains("DVAE##") || c.column().contains("DVAE##") || e.name().equals("table6"),
+                        m.posterior() == ModelConfig.PosteriorKind.RBM, e.name() + " " + c);
+                assertTrue(c.paper().matches("\\d+\\.\\d+(±\\.\\d+)?"), c.paper());
+            }
+        }
+    }
+
+    @Test
+    void aTinyGridTrainsEvaluatesAndTabulatesEveryCell() {
+        Map<String, Object> small = Map.of("dvae.model.latents", 8, "dvae.model.encoder-hidden", List.of(16),
+                "dvae.model.decoder-hidden", List.of(16));
+        List<GridExperiment.Cell> cells = List.of(
+                new GridExperiment.Cell("PWL L=2", "ELBO", with(small, "dvae.model.posterior", "directed",
+                        "dvae.model.levels", 2, "dvae.objective.kind", "elbo", "dvae.objective.samples", 1), "1.0"),
+                new GridExperiment.Cell("DVAE##", "ELBO", with(small, "dvae.model.posterior", "rbm",
+                        "dvae.model.levels", 1, "dvae.objective.kind", "elbo", "dvae.objective.samples", 1), "2.0"),
+                new GridExperiment.Cell("DVAE##", "IW K=3", with(small, "dvae.model.posterior", "rbm",
+                        "dvae.model.levels", 1, "dvae.objective.kind", "iw", "dvae.objective.samples", 3), "3.0"));
+        Settings s = settings(List.of("dvae.experiment.grid.iterations.quick=10", "dvae.experiment.grid.log-every=5",
+                "dvae.experiment.grid.eval-examples.quick=4", "dvae.experiment.grid.eval-samples.quick=20",
+                "dvae.experiment.grid.prior-temps.quick=20", "dvae.experiment.grid.prior-chains.quick=16",
+                "dvae.experiment.grid.posterior-temps.quick=10", "dvae.prior-sampler.method=pcd",
+                "dvae.prior-sampler.particles=20", "dvae.prior-sampler.sweeps=2", "dvae.train.batch-size=10"));
+        Experiment.Report report = new GridExperiment("tiny", "a tiny grid", "test grid", cells).run(Budget.QUICK, 2,
+                s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { });
+        assertEquals(4, report.summary().get("test_examples"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> out = (List<Map<String, Object>>) report.summary().get("cells");
+        assertEquals(3, out.size());
+        for (Map<String, Object> c : out) {
+            double nll = (Double) c.get("nll");
+            assertTrue(nll > 0 && nll < 784 * Math.log(2), c.toString());
+            assertEquals(2, ((double[]) c.get("nll_per_seed")).length);
+            assertTrue(Double.isFinite((Double) c.get("nll_sd")));
+        }
+        List<String> lines = report.table().lines().collect(Collectors.toList());
+        assertTrue(lines.contains("| | ELBO | IW K=3 |"), report.table());
+        // a cell the grid does not have stays empty
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("| PWL L=2 |") && l.endsWith("(1.0) | |")),
+                report.table());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("| DVAE## |") && l.contains("(2.0)")
+                && l.contains("(3.0)")), report.table());
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+}
