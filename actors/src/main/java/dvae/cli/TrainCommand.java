@@ -85,7 +85,8 @@ final class TrainCommand implements Callable<Integer> {
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             from = ResumePoint.of(run, data);
             if (engine == null) {
-                engine = Engine.valueOf(from.engine());
+                // The engine recorded with the checkpoint; an unknown name fails in requireEngine below.
+                engine = from.engine().equals(ResumePoint.REFERENCE) ? Engine.reference : Engine.actors;
             }
             from.requireEngine(engine.name());
             trainer = engine == Engine.reference ? Trainer.resume(run, data) : null;
