@@ -98,7 +98,7 @@ class CoordinatorTest {
         Path last = run.checkpointsDir().resolve("step-0000004");
         assertTrue(Files.exists(last.resolve("train.json")));
         assertTrue(Files.exists(last.resolve(Trainer.ORDER_FILE)));
-        assertEquals(Set.of("data-order", "validation", "binarize", "noise"), RandomStates.read(last.resolve(Trainer.RANDOM_FILE))
-                .keySet());
+        assertEquals(Set.of("data-order", "validation", "binarize", "noise"),
+                RandomStates.read(last.resolve(Trainer.RANDOM_FILE)).keySet());
     }
 }

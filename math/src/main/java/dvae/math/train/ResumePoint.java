@@ -39,8 +39,8 @@ public record ResumePoint(Path run, Checkpoint checkpoint, ModelCheckpoint.Manif
             throw new BadInputException(last.dir() + " cannot be resumed: it has no " + Trainer.ORDER_FILE + " or "
                     + Trainer.RANDOM_FILE + " (written before " + engine + " runs could be resumed)");
         }
-        return new ResumePoint(run.root(), last, manifest, JsonFiles.read(last.file(Trainer.TRAIN_FILE), TrainConfig.class),
-                engine);
+        TrainConfig config = JsonFiles.read(last.file(Trainer.TRAIN_FILE), TrainConfig.class);
+        return new ResumePoint(run.root(), last, manifest, config, engine);
     }
 
     /** Refuses to continue the run with another engine than the one that made it (one line, with the fix). */
