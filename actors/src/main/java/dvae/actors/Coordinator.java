@@ -248,18 +248,23 @@ public final class Coordinator extends AbstractBehavior<Object> {
                 }
             }
         }
-        maybeStart();
+        if (!maybeStart()) {
+            return finish(null);
+        }
         dispatch();
         return this;
     }
 
-    private void maybeStart() {
+    /** Starts handing out batches once the system is complete; false when a resumed run had nothing left to do. */
+    private boolean maybeStart() {
         if (!started && server != null && workers.size() >= config.startWithWorkers()
                 && keepers.size() >= keepersBeforeStart && restoring.isEmpty()) {
             started = true;
             startedAt = windowStart = System.nanoTime();
             getContext().getLog().info("training starts with {} workers", workers.size());
+            return handedOut < training.iterations(); // a run resumed from its final checkpoint is already done
         }
+        return true;
     }
 
     private void restore(ActorRef<ChainKeeperProtocol.Command> keeper, Path checkpoint) {
@@ -285,7 +290,9 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         getContext().getLog().info("{}", m);
         metrics.write(m);
-        maybeStart();
+        if (!maybeStart()) {
+            return finish(null);
+        }
         dispatch();
         return this;
     }

@@ -116,6 +116,20 @@ class ActorResumeTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRunResumedFromItsFinalCheckpointEndsAtOnce(@TempDir Path dir) {
+        Config config = ConfigFactory.load("application-test");
+        run(config, "dvae-final-1", RunDirectory.create(dir, "x"), null, new Trainer.Listener() {
+        });
+        RunDirectory opened = RunDirectory.open(dir);
+        Trainer.Summary again = run(config, "dvae-final-2", opened, ResumePoint.of(opened, DATA),
+                new Trainer.Listener() {
+                });
+        assertEquals(30, again.steps());
+        assertEquals(30, TinyTraining.losses(dir.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
     void anActorRunIsNotResumedByTheReferenceTrainer(@TempDir Path dir) {
         Config config = ConfigFactory.load("application-test");
         RunDirectory fresh = RunDirectory.create(dir, "x");
