@@ -17,15 +17,18 @@ import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
 import dvae.math.model.ModelConfig.ObjectiveKind;
+import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.optim.LearningRateSchedule;
 import dvae.math.random.RandomStream;
 import dvae.math.run.Checkpoint;
 import dvae.math.run.Checkpoints;
 import dvae.math.run.JsonFiles;
 import dvae.math.run.MetricsLog;
+import dvae.math.run.RandomStates;
 import dvae.math.run.RunDirectory;
 import dvae.math.train.BatchOrder;
 import dvae.math.train.ParameterVector;
+import dvae.math.train.ResumePoint;
 import dvae.math.train.StepReport;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
@@ -33,6 +36,7 @@ import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Parameters;
 import dvae.protocols.ParameterServerProtocol.Pull;
+import dvae.protocols.SamplerProtocol;
 import dvae.protocols.WorkerProtocol;
 import dvae.protocols.WorkerProtocol.BatchFailed;
 import dvae.protocols.WorkerProtocol.BatchTrained;
@@ -42,6 +46,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +67,15 @@ import java.util.concurrent.Executor;
  */
 public final class Coordinator extends AbstractBehavior<Object> {
 
-    /** @param startWithWorkers workers to wait for before the first batch (more may join later) */
-    public record Config(int startWithWorkers, Duration batchTimeout, String mathDispatcher) {
-        /** Reads {@code dvae.actors.coordinator} and the maths dispatcher. */
+    /**
+     * @param startWithWorkers workers to wait for before the first batch (more may join later)
+     * @param chainShards      chain keepers a resumed run restores before its first batch (RBM posteriors)
+     */
+    public record Config(int startWithWorkers, Duration batchTimeout, String mathDispatcher, int chainShards) {
+        /** Reads {@code dvae.actors.coordinator}, {@code chain-shards} and the maths dispatcher. */
         public static Config from(Settings s, int startWithWorkers) {
             return new Config(startWithWorkers, s.config().getDuration("dvae.actors.coordinator.batch-timeout"),
-                    s.string("dvae.actors.math-dispatcher"));
+                    s.string("dvae.actors.math-dispatcher"), s.intAtLeast("dvae.actors.chain-shards", 1));
         }
     }
 
@@ -91,6 +99,23 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private record Validated(double validLoss, Throwable failure) implements NoSerializationVerificationNeeded {
     }
 
+    private record Restored(ActorRef<ChainKeeperProtocol.Command> keeper, Path checkpoint,
+                            ChainKeeperProtocol.Reply reply, Throwable failure)
+            implements NoSerializationVerificationNeeded {
+    }
+
+    /** What a checkpoint asks for, taken on the actor's thread for the checkpoint writer. */
+    private record Holders(ActorRef<ParameterServerProtocol.Command> server,
+                           Set<ActorRef<ChainKeeperProtocol.Command>> keepers,
+                           Set<ActorRef<SamplerProtocol.Command>> samplers,
+                           Set<ActorRef<WorkerProtocol.Command>> workers) {
+    }
+
+    private static final String VALIDATION_STREAM = "validation";
+    private static final String ORDER_STREAM = "data-order";
+    private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration WORKER_STREAMS_TIMEOUT = Duration.ofSeconds(10);
+
     /** A batch handed out: to whom, and what its step's metrics need. */
     private record InFlight(ActorRef<WorkerProtocol.Command> worker, long epoch, double lambda, double rate) {
     }
@@ -101,6 +126,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private final Executor math;
     private final Scheduler scheduler;
     private final TrainConfig training;
+    private final RandomStream orderStream;
     private final BatchOrder order;
     private final LearningRateSchedule schedule;
     private final RandomStream validation;
@@ -110,6 +136,9 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private final boolean paSampler;
     private ActorRef<ParameterServerProtocol.Command> server;
     private Set<ActorRef<ChainKeeperProtocol.Command>> keepers = Set.of();
+    private final Set<ActorRef<ChainKeeperProtocol.Command>> restoring = new HashSet<>();
+    private Set<ActorRef<SamplerProtocol.Command>> samplers = Set.of();
+    private final int keepersBeforeStart;
     private Set<ActorRef<WorkerProtocol.Command>> workers = Set.of();
     private final ArrayDeque<ActorRef<WorkerProtocol.Command>> idle = new ArrayDeque<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
@@ -136,18 +165,30 @@ public final class Coordinator extends AbstractBehavior<Object> {
         this.training = run.training();
         long seed = training.seed();
         // The reference trainer's streams, by the same purpose names: one synchronous worker replays its run.
-        this.order = new BatchOrder(run.data().trainSize(), training.batchSize(),
-                RandomStream.forPurpose(seed, "data-order"));
+        this.orderStream = RandomStream.forPurpose(seed, ORDER_STREAM);
+        this.order = new BatchOrder(run.data().trainSize(), training.batchSize(), orderStream);
         this.schedule = new LearningRateSchedule(training.learningRate(), training.iterations());
-        this.validation = RandomStream.forPurpose(seed, "validation");
+        this.validation = RandomStream.forPurpose(seed, VALIDATION_STREAM);
         this.validationModel = new DvaeModel(run.model(), run.data().meanPixel(), null,
                 RandomStream.forPurpose(seed, "init"));
         this.checkpoints = run.directory().checkpoints(training.keepCheckpoints());
         this.metrics = run.directory().openMetrics();
         this.paSampler = training.priorSampler().equals("pa") && run.model().objective() != ObjectiveKind.STRUCT;
+        Checkpoint resume = run.directory().resumePoint().orElse(null);
+        // A resumed run's keepers must hold their restored shards before any worker reads a chain.
+        this.keepersBeforeStart = resume != null && run.model().posterior() == PosteriorKind.RBM
+                ? config.chainShards() : 0;
+        if (resume != null) {
+            // The rest of the run's state (server, samplers, workers) is restored by its roles (TrainingRoles).
+            order.restore(JsonFiles.read(resume.file(Trainer.ORDER_FILE), BatchOrder.Position.class));
+            Map<String, long[]> streams = RandomStates.read(resume.file(Trainer.RANDOM_FILE));
+            orderStream.restore(streams.get(ORDER_STREAM)); // it shuffles each new epoch
+            validation.restore(streams.get(VALIDATION_STREAM));
+            handedOut = resume.step();
+        }
         ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
         for (var key : List.of(ParameterServerProtocol.SERVICE_KEY, ChainKeeperProtocol.SERVICE_KEY,
-                WorkerProtocol.SERVICE_KEY)) {
+                SamplerProtocol.SERVICE_KEY, WorkerProtocol.SERVICE_KEY)) {
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(key, listings));
         }
     }
@@ -162,6 +203,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
                         + config.batchTimeout(), false))
                 .onMessage(Parameters.class, this::onParameters)
                 .onMessage(Validated.class, this::onValidated)
+                .onMessage(Restored.class, this::onRestored)
                 .build();
     }
 
@@ -171,7 +213,19 @@ public final class Coordinator extends AbstractBehavior<Object> {
             server = listing.getServiceInstances(ParameterServerProtocol.SERVICE_KEY).stream().findFirst()
                     .orElse(null);
         } else if (listing.isForKey(ChainKeeperProtocol.SERVICE_KEY)) {
-            keepers = listing.getServiceInstances(ChainKeeperProtocol.SERVICE_KEY);
+            Set<ActorRef<ChainKeeperProtocol.Command>> now = listing.getServiceInstances(
+                    ChainKeeperProtocol.SERVICE_KEY);
+            // A keeper that (re)appears, on a resumed run or after its node left, starts from the latest snapshot.
+            Checkpoint latest = checkpoints.latest().orElse(null);
+            for (ActorRef<ChainKeeperProtocol.Command> k : now) {
+                if (!keepers.contains(k) && latest != null) {
+                    restore(k, latest.dir());
+                }
+            }
+            keepers = now;
+            restoring.retainAll(now);
+        } else if (listing.isForKey(SamplerProtocol.SERVICE_KEY)) {
+            samplers = listing.getServiceInstances(SamplerProtocol.SERVICE_KEY);
         } else {
             Set<ActorRef<WorkerProtocol.Command>> now = listing.getServiceInstances(WorkerProtocol.SERVICE_KEY);
             for (ActorRef<WorkerProtocol.Command> w : now) {
@@ -194,10 +248,50 @@ public final class Coordinator extends AbstractBehavior<Object> {
                 }
             }
         }
-        if (!started && server != null && workers.size() >= config.startWithWorkers()) {
+        if (!maybeStart()) {
+            return finish(null);
+        }
+        dispatch();
+        return this;
+    }
+
+    /** Starts handing out batches once the system is complete; false when a resumed run had nothing left to do. */
+    private boolean maybeStart() {
+        if (!started && server != null && workers.size() >= config.startWithWorkers()
+                && keepers.size() >= keepersBeforeStart && restoring.isEmpty()) {
             started = true;
             startedAt = windowStart = System.nanoTime();
             getContext().getLog().info("training starts with {} workers", workers.size());
+            return handedOut < training.iterations(); // a run resumed from its final checkpoint is already done
+        }
+        return true;
+    }
+
+    private void restore(ActorRef<ChainKeeperProtocol.Command> keeper, Path checkpoint) {
+        restoring.add(keeper);
+        getContext().ask(ChainKeeperProtocol.Reply.class, keeper, Duration.ofSeconds(60),
+                replyTo -> new ChainKeeperProtocol.RestoreChains(checkpoint.toString(), replyTo),
+                (reply, failure) -> new Restored(keeper, checkpoint, reply, failure));
+    }
+
+    /** Logs how many of the keeper's chains were re-initialised rather than restored. */
+    private Behavior<Object> onRestored(Restored r) {
+        restoring.remove(r.keeper());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", handedOut);
+        m.put("keeper", r.keeper().path().toString());
+        m.put("checkpoint", r.checkpoint().getFileName().toString());
+        if (r.reply() instanceof ChainKeeperProtocol.ChainsRestored restored) {
+            m.put("event", "chains restored");
+            m.put("reinitialised", restored.reinitialised());
+        } else {
+            m.put("event", "chains not restored");
+            m.put("reason", r.failure() != null ? r.failure().toString() : String.valueOf(r.reply()));
+        }
+        getContext().getLog().info("{}", m);
+        metrics.write(m);
+        if (!maybeStart()) {
+            return finish(null);
         }
         dispatch();
         return this;
@@ -215,7 +309,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
 
     /** Hands batches to idle workers until the next validation step. */
     private void dispatch() {
-        while (started && !barrier && handedOut < training.iterations() && !idle.isEmpty()) {
+        while (started && !barrier && restoring.isEmpty() && handedOut < training.iterations() && !idle.isEmpty()) {
             ActorRef<WorkerProtocol.Command> worker = idle.poll();
             long step = handedOut++;
             int[] batch = order.next();
@@ -296,13 +390,15 @@ public final class Coordinator extends AbstractBehavior<Object> {
             return this;
         }
         long step = handedOut;
+        Holders holders = new Holders(server, keepers, samplers, workers);
         // No batch is in flight until this completes, so nothing else touches the metrics log meanwhile.
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p), math),
-                Validated::new);
+        // A failure comes with a null loss, which must not be unboxed (that would crash the coordinator silently).
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p, holders), math),
+                (valid, failure) -> new Validated(valid == null ? Double.NaN : valid, failure));
         return this;
     }
 
-    private double validateAndCheckpoint(long step, Parameters p) {
+    private double validateAndCheckpoint(long step, Parameters p, Holders holders) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
         double valid = StepReport.validationLoss(validationModel, run.data(), training, lastLogZ, validation);
         Map<String, Object> line = new LinkedHashMap<>();
@@ -312,35 +408,69 @@ public final class Coordinator extends AbstractBehavior<Object> {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", run.model().label());
         metadata.put("dataset", run.data().name());
-        metadata.put("parameter_version", p.version());
+        metadata.put(ResumePoint.PARAMETER_VERSION_KEY, p.version());
+        metadata.put(ResumePoint.ENGINE_KEY, ResumePoint.ACTORS);
         Checkpoint.Score score = Double.isFinite(valid) ? new Checkpoint.Score("valid_loss", valid) : null;
         checkpoints.save(step, metadata, score, dir -> {
-            writeServerCheckpoint(dir);
-            for (ActorRef<ChainKeeperProtocol.Command> keeper : keepers) {
+            writeServerCheckpoint(dir, holders.server());
+            for (ActorRef<ChainKeeperProtocol.Command> keeper : holders.keepers()) {
                 ChainKeeperProtocol.Reply r = ask(keeper, replyTo -> new ChainKeeperProtocol.SnapshotChains(
-                        dir.toString(), replyTo));
+                        dir.toString(), replyTo), CHECKPOINT_TIMEOUT);
                 if (r instanceof ChainKeeperProtocol.ChainsRefused refused) {
                     throw new IOException(refused.reason());
                 }
             }
+            for (ActorRef<SamplerProtocol.Command> sampler : holders.samplers()) {
+                SamplerProtocol.SamplerSnapshotted r = ask(sampler, replyTo -> new SamplerProtocol.SnapshotSampler(
+                        dir.toString(), replyTo), CHECKPOINT_TIMEOUT);
+                if (r.failure() != null) {
+                    throw new IOException(r.failure());
+                }
+            }
+            JsonFiles.write(dir.resolve(Trainer.RANDOM_FILE), randomStates(holders.workers()));
+            JsonFiles.write(dir.resolve(Trainer.ORDER_FILE), order.position());
             JsonFiles.write(dir.resolve(Trainer.TRAIN_FILE), training);
         });
         run.listener().onValidation(step, valid, run.directory(), validationModel);
         return valid;
     }
 
-    private void writeServerCheckpoint(Path dir) throws IOException {
+    /**
+     * The validation stream and every worker's streams, by the names {@link TrainingRoles} gives them. A worker that
+     * does not answer (its node is going) is left out: a resumed run starts its streams afresh, only exact replay
+     * is lost, not the checkpoint.
+     */
+    private Map<String, long[]> randomStates(Set<ActorRef<WorkerProtocol.Command>> of) {
+        Map<String, long[]> states = new LinkedHashMap<>();
+        states.put(ORDER_STREAM, orderStream.state());
+        states.put(VALIDATION_STREAM, validation.state());
+        for (ActorRef<WorkerProtocol.Command> worker : of) {
+            try {
+                WorkerProtocol.WorkerStreams s = ask(worker, WorkerProtocol.SnapshotStreams::new,
+                        WORKER_STREAMS_TIMEOUT);
+                states.put(TrainingRoles.workerStream("binarize", s.workerId()), s.binarize());
+                states.put(TrainingRoles.workerStream("noise", s.workerId()), s.noise());
+            } catch (IOException e) {
+                getContext().getLog().warn("checkpoint without the streams of {}: {}", worker.path(), e.getMessage());
+            }
+        }
+        return states;
+    }
+
+    private void writeServerCheckpoint(Path dir, ActorRef<ParameterServerProtocol.Command> server)
+            throws IOException {
         ParameterServerProtocol.CheckpointReply r = ask(server, replyTo -> new ParameterServerProtocol.Checkpoint(
-                dir.toString(), replyTo));
+                dir.toString(), replyTo), CHECKPOINT_TIMEOUT);
         if (r instanceof ParameterServerProtocol.CheckpointFailed failed) {
             throw new IOException("the parameter server's checkpoint failed: " + failed.reason());
         }
     }
 
     /** A blocking ask, for the checkpoint writer on the maths dispatcher (never on the actor's own thread). */
-    private <Q, R> R ask(ActorRef<Q> to, akka.japi.function.Function<ActorRef<R>, Q> message) throws IOException {
+    private <Q, R> R ask(ActorRef<Q> to, akka.japi.function.Function<ActorRef<R>, Q> message, Duration timeout)
+            throws IOException {
         try {
-            return AskPattern.ask(to, message, Duration.ofSeconds(60), scheduler).toCompletableFuture().get();
+            return AskPattern.ask(to, message, timeout, scheduler).toCompletableFuture().get();
         } catch (Exception e) {
             throw new IOException("no checkpoint answer from " + to.path() + ": " + e, e);
         }

@@ -11,10 +11,14 @@ import dvae.math.rbm.NegativePhase;
 import dvae.math.rbm.PopulationAnnealingSampler;
 import dvae.math.rbm.PriorSampler;
 import dvae.math.rbm.Rbm;
+import dvae.math.run.JsonFiles;
 import dvae.protocols.SamplerProtocol.Command;
 import dvae.protocols.SamplerProtocol.Estimate;
 import dvae.protocols.SamplerProtocol.Sample;
+import dvae.protocols.SamplerProtocol.SamplerSnapshotted;
+import dvae.protocols.SamplerProtocol.SnapshotSampler;
 import dvae.protocols.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -62,6 +66,7 @@ public final class Sampler extends AbstractBehavior<Object> {
     private final int particles;
     private final Executor math;
     private final List<Sample> waiting = new ArrayList<>();
+    private final List<SnapshotSampler> snapshots = new ArrayList<>();
     private Estimate latest;
     private boolean busy;
 
@@ -81,6 +86,11 @@ public final class Sampler extends AbstractBehavior<Object> {
         return newReceiveBuilder()
                 .onMessage(Sample.class, m -> {
                     waiting.add(m);
+                    answerAndContinue();
+                    return this;
+                })
+                .onMessage(SnapshotSampler.class, m -> {
+                    snapshots.add(m);
                     answerAndContinue();
                     return this;
                 })
@@ -106,12 +116,35 @@ public final class Sampler extends AbstractBehavior<Object> {
                 return answered;
             });
         }
-        if (busy || waiting.isEmpty()) {
+        if (busy) {
+            return;
+        }
+        // Between jobs the state is the actor's alone: snapshots go before the next job moves the particles.
+        for (SnapshotSampler m : snapshots) {
+            m.replyTo().tell(new SamplerSnapshotted(id, snapshot(Path.of(m.directory()))));
+        }
+        snapshots.clear();
+        if (waiting.isEmpty()) {
             return;
         }
         Sample newest = waiting.stream().max(Comparator.comparingLong(Sample::version)).orElseThrow();
         busy = true;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> step(newest), math), Sampled::new);
+    }
+
+    /** Where sampler {@code id} keeps its state in a checkpoint folder. */
+    public static Path stateFile(Path checkpoint, String id) {
+        return checkpoint.resolve("prior-" + id + ".json");
+    }
+
+    /** Null when written, else the failure. */
+    private String snapshot(Path checkpoint) {
+        try {
+            JsonFiles.write(stateFile(checkpoint, id), sampler.state());
+            return null;
+        } catch (RuntimeException e) {
+            return "sampler " + id + ": snapshot into " + checkpoint + " failed: " + e;
+        }
     }
 
     private Estimate step(Sample request) {

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import dvae.cli.Settings;
+import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
@@ -14,15 +15,24 @@ import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.ChainStore;
+import dvae.math.rbm.PriorSampler;
+import dvae.math.rbm.SamplerState;
+import dvae.math.run.JsonFiles;
+import dvae.math.run.RandomStates;
 import dvae.math.train.ChainStoreShard;
 import dvae.math.train.ModelUpdater;
 import dvae.math.train.ParameterVector;
+import dvae.math.train.ResumePoint;
 import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.SamplerProtocol;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The training system's roles as {@link Guardian} children: what a node with each role runs, built from one run's
@@ -58,8 +68,19 @@ public final class TrainingRoles {
         }
     }
 
-    /** One run's model, settings and data, the same on every node. */
-    public record Training(ModelConfig model, TrainConfig config, Dataset data) {
+    /**
+     * One run's model, settings and data, the same on every node, and the checkpoint it resumes from (null for a
+     * fresh run): the server, the samplers and the workers of a node that can read it start from its state.
+     */
+    public record Training(ModelConfig model, TrainConfig config, Dataset data, ResumePoint resume) {
+        public Training(ModelConfig model, TrainConfig config, Dataset data) {
+            this(model, config, data, null);
+        }
+    }
+
+    /** The name of a worker's stream in a checkpoint's random-stream file: w0's are the reference trainer's own. */
+    public static String workerStream(String purpose, String workerId) {
+        return workerId.equals("w0") ? purpose : purpose + "/" + workerId;
     }
 
     /**
@@ -76,8 +97,10 @@ public final class TrainingRoles {
                     topology.chainShards()))));
         }
         if (t.model().objective() != ObjectiveKind.STRUCT) {
+            // Read before any actor starts, so a checkpoint without them fails the command, not an actor.
+            List<SamplerState> states = t.resume() == null ? null : samplerStates(t.resume(), topology.samplers());
             children.add(new Guardian.RoleChild<>(SAMPLER, null, Behaviors.<Void>setup(ctx -> samplers(ctx, t,
-                    topology))));
+                    topology, states))));
         }
         children.add(new Guardian.RoleChild<>(WORKER, null, Behaviors.<Void>setup(ctx -> workers(ctx, t, topology,
                 workerPrefix))));
@@ -95,6 +118,10 @@ public final class TrainingRoles {
     private static Behavior<ParameterServerProtocol.Command> parameterServer(Training t, Topology topology) {
         DvaeModel model = new DvaeModel(t.model(), t.data().meanPixel(), null, stream(t.config(), "init"));
         ModelUpdater updater = new ModelUpdater(model, t.config(), t.data().name(), t.data().meanPixel());
+        if (t.resume() != null) {
+            return ParameterServer.create(topology.server(), updater.restore(t.resume().checkpoint().dir()),
+                    t.resume().parameterVersion(), updater, updater);
+        }
         return ParameterServer.create(topology.server(), ParameterVector.values(model.params()), 0, updater,
                 updater);
     }
@@ -115,33 +142,67 @@ public final class TrainingRoles {
         return Behaviors.empty();
     }
 
-    private static Behavior<Void> samplers(ActorContext<Void> ctx, Training t, Topology topology) {
+    private static List<SamplerState> samplerStates(ResumePoint from, int samplers) {
+        List<SamplerState> states = new ArrayList<>();
+        for (int i = 0; i < samplers; i++) {
+            Path file = Sampler.stateFile(from.checkpoint().dir(), samplerId(i));
+            if (!Files.exists(file)) {
+                throw new BadInputException(file + ": missing, so the run's " + samplers + " prior samplers cannot "
+                        + "be restored");
+            }
+            states.add(JsonFiles.read(file, SamplerState.class));
+        }
+        return states;
+    }
+
+    private static String samplerId(int index) {
+        return "sampler-" + index;
+    }
+
+    private static Behavior<Void> samplers(ActorContext<Void> ctx, Training t, Topology topology,
+                                           List<SamplerState> states) {
         int count = topology.samplers();
         int n1 = t.model().side1();
         int n2 = t.model().side2();
         for (int i = 0; i < count; i++) {
             int particles = t.config().priorParticles() / count + (i < t.config().priorParticles() % count ? 1 : 0);
             RandomStream rng = stream(t.config(), i == 0 ? "prior-sampler" : "prior-sampler/" + i);
-            String id = "sampler-" + i;
-            register(ctx, SamplerProtocol.SERVICE_KEY, ctx.spawn(Sampler.create(id, t.config().newPriorSampler(n1, n2,
-                    particles, rng), n1, n2, particles, topology.worker().mathDispatcher()), id));
+            String id = samplerId(i);
+            PriorSampler sampler = t.config().newPriorSampler(n1, n2, particles, rng);
+            if (states != null) {
+                sampler.restore(states.get(i));
+            }
+            register(ctx, SamplerProtocol.SERVICE_KEY, ctx.spawn(Sampler.create(id, sampler, n1, n2, particles,
+                    topology.worker().mathDispatcher()), id));
         }
         return Behaviors.empty();
     }
 
     private static Behavior<Void> workers(ActorContext<Void> ctx, Training t, Topology topology, String prefix) {
+        Map<String, long[]> saved = t.resume() == null ? Map.of()
+                : RandomStates.read(t.resume().checkpoint().file(Trainer.RANDOM_FILE));
         for (int j = 0; j < topology.workersPerNode(); j++) {
             String id = prefix + "w" + j;
-            String streamSuffix = id.equals("w0") ? "" : "/" + id;
             ChainStore scratch = t.model().posterior() == PosteriorKind.RBM
                     ? new ChainStore(t.data().trainSize(), t.model().samples(), t.model().side1(), 0) : null;
             // The replica's initial weights are never used: the first step pulls the server's.
             DvaeModel replica = new DvaeModel(t.model(), t.data().meanPixel(), scratch, stream(t.config(), "init"));
             ctx.spawn(Worker.create(id, topology.worker(), new Worker.Resources(replica, scratch, t.data(),
-                    stream(t.config(), "binarize" + streamSuffix), stream(t.config(), "noise" + streamSuffix))),
+                    workerStream(t.config(), "binarize", id, saved), workerStream(t.config(), "noise", id, saved))),
                     "w" + j);
         }
         return Behaviors.empty();
+    }
+
+    /** A worker's stream, continued from the checkpoint when it saved this worker's (new workers start afresh). */
+    private static RandomStream workerStream(TrainConfig c, String purpose, String workerId,
+                                             Map<String, long[]> saved) {
+        String name = workerStream(purpose, workerId);
+        RandomStream s = stream(c, name);
+        if (saved.containsKey(name)) {
+            s.restore(saved.get(name));
+        }
+        return s;
     }
 
     private static <T> void register(ActorContext<?> ctx, ServiceKey<T> key, ActorRef<T> ref) {

@@ -42,7 +42,9 @@ import dvae.protocols.Tensor;
 import dvae.protocols.WorkerProtocol;
 import dvae.protocols.WorkerProtocol.BatchFailed;
 import dvae.protocols.WorkerProtocol.BatchTrained;
+import dvae.protocols.WorkerProtocol.SnapshotStreams;
 import dvae.protocols.WorkerProtocol.TrainBatch;
+import dvae.protocols.WorkerProtocol.WorkerStreams;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -148,6 +150,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private long jobs;
     private Job job;
     private final ArrayDeque<TrainBatch> queued = new ArrayDeque<>();
+    private final List<SnapshotStreams> snapshots = new ArrayList<>();
     private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
 
     private Worker(ActorContext<Object> ctx, TimerScheduler<Object> timers, String id, Config config,
@@ -181,6 +184,11 @@ public final class Worker extends AbstractBehavior<Object> {
         return newReceiveBuilder()
                 .onMessage(Listing.class, this::onListing)
                 .onMessage(TrainBatch.class, this::onTrainBatch)
+                .onMessage(SnapshotStreams.class, m -> {
+                    snapshots.add(m);
+                    startNext();
+                    return this;
+                })
                 .onMessage(Parameters.class, this::onParameters)
                 .onMessage(ChainStates.class, this::onChainStates)
                 .onMessage(ChainsStored.class, m -> {
@@ -249,7 +257,15 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private void startNext() {
-        if (job != null || computingJob >= 0 || queued.isEmpty()) {
+        if (job != null || computingJob >= 0) {
+            return;
+        }
+        // No maths runs now, so the streams are still; their states go out before the next batch draws from them.
+        for (SnapshotStreams m : snapshots) {
+            m.replyTo().tell(new WorkerStreams(id, resources.binarize().state(), resources.noise().state()));
+        }
+        snapshots.clear();
+        if (queued.isEmpty()) {
             return;
         }
         TrainBatch m = queued.poll();

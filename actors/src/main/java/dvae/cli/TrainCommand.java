@@ -16,6 +16,7 @@ import dvae.math.run.MetricsLog;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.Previews;
+import dvae.math.train.ResumePoint;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
 import dvae.math.util.Progress;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,7 +40,7 @@ import picocli.CommandLine.Option;
                 "  dvae train --set dvae.train.iterations=2000 --out runs/quick",
                 "  dvae train --set dvae.model.posterior=directed --set dvae.model.levels=2",
                 "  dvae train --set dvae.actors.workers=2 --set dvae.actors.samplers=2",
-                "  dvae train --engine reference --resume runs/quick"})
+                "  dvae train --resume runs/quick"})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settingsOptions;
@@ -57,10 +59,11 @@ final class TrainCommand implements Callable<Integer> {
 
     enum Engine { actors, reference }
 
-    @Option(names = "--engine", paramLabel = "E", defaultValue = "actors",
+    @Option(names = "--engine", paramLabel = "E",
             description = "actors (default): the actor system as a one-node cluster, dvae.actors.workers workers, "
                     + "dvae.actors.samplers prior samplers, dvae.actors.chain-shards chain keepers; with one worker "
-                    + "it reproduces the reference run. reference: the single-process trainer (also for --resume).")
+                    + "it reproduces the reference run. reference: the single-process trainer. With --resume, the "
+                    + "engine that made the run (the only one accepted).")
     Engine engine;
 
     @Override
@@ -68,30 +71,36 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null && (out != null || !settingsOptions.sets.isEmpty() || settingsOptions.configFile != null)) {
             throw new BadInputException("--resume continues a run with its own settings: drop --out, --set and --config");
         }
-        Settings settings = settingsOptions.load();
+        RunDirectory run = resume == null ? null : RunDirectory.open(resume);
+        // A resumed run keeps the settings it was started with (data set, workers, samplers, chain shards).
+        Settings settings = run == null ? settingsOptions.load()
+                : new Settings(SettingsLoader.load(run.configFile(), List.of()));
         DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
-        if (resume != null && engine != Engine.reference) {
-            throw new BadInputException("--resume continues a run with the reference trainer: add --engine reference");
-        }
-        RunDirectory run;
         Dataset data;
         Trainer trainer = null;
+        ResumePoint from = null;
         ModelConfig model;
         TrainConfig training;
-        if (resume != null) {
-            run = RunDirectory.open(resume);
+        if (run != null) {
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
-            trainer = Trainer.resume(run, data);
-            model = trainer.modelConfig();
-            training = trainer.config();
+            from = ResumePoint.of(run, data);
+            if (engine == null) {
+                // The engine recorded with the checkpoint; an unknown name fails in requireEngine below.
+                engine = from.engine().equals(ResumePoint.REFERENCE) ? Engine.reference : Engine.actors;
+            }
+            from.requireEngine(engine.name());
+            trainer = engine == Engine.reference ? Trainer.resume(run, data) : null;
+            model = from.manifest().config();
+            training = from.config();
         } else {
+            engine = engine == null ? Engine.actors : engine;
             model = TrainingSettings.model(settings, kind.id());
             training = TrainingSettings.training(settings);
             run = createRunDirectory(settings, model, out);
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             System.err.println("run directory: " + run.root());
         }
-        long startStep = trainer == null ? 0 : trainer.step();
+        long startStep = from == null ? 0 : from.step();
         System.err.println("model " + model.label() + ", objective " + model.objective() + ", " + training.iterations()
                 + " steps, starting at step " + startStep + ", engine " + engine);
         TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
@@ -102,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainingRoles.Topology topology = TrainingRoles.Topology.from(settings,
                     settings.intAtLeast("dvae.actors.workers", 1));
             summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
-                    new TrainingRoles.Training(model, training, data), topology, run, listener);
+                    new TrainingRoles.Training(model, training, data, from), topology, run, listener);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("run", run.root().toString());

@@ -10,6 +10,7 @@ import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.random.RandomStream;
 import dvae.math.run.MetricsLog;
+import dvae.math.run.RandomStates;
 import dvae.math.run.RunDirectory;
 import dvae.math.train.ParameterVector;
 import dvae.math.train.TrainConfig;
@@ -23,12 +24,15 @@ import dvae.protocols.Tensor;
 import dvae.protocols.WorkerProtocol;
 import dvae.protocols.WorkerProtocol.BatchFailed;
 import dvae.protocols.WorkerProtocol.BatchTrained;
+import dvae.protocols.WorkerProtocol.SnapshotStreams;
 import dvae.protocols.WorkerProtocol.TrainBatch;
+import dvae.protocols.WorkerProtocol.WorkerStreams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +61,7 @@ class CoordinatorTest {
         CompletableFuture<Trainer.Summary> done = new CompletableFuture<>();
         RunDirectory run = RunDirectory.create(dir.resolve("run"), "x");
         testKit.spawn(Coordinator.create(new Coordinator.Config(1, Duration.ofSeconds(20),
-                "dvae.actors.dispatchers.math"), new Coordinator.Run(TinyTraining.model(), training, data, run,
+                "dvae.actors.dispatchers.math", 1), new Coordinator.Run(TinyTraining.model(), training, data, run,
                 new Trainer.Listener() {
                 }, done)));
         float[] parameters = ParameterVector.values(new DvaeModel(TinyTraining.model(), data.meanPixel(), null,
@@ -78,6 +82,9 @@ class CoordinatorTest {
                         Tensor.ofFloats(parameters, parameters.length)));
                 Checkpoint checkpoint = server.expectMessageClass(Checkpoint.class, Duration.ofSeconds(10));
                 checkpoint.replyTo().tell(new CheckpointWritten(checkpoint.directory(), step + 1));
+                // The worker's streams go into the checkpoint too (a resumed run continues them).
+                worker.expectMessageClass(SnapshotStreams.class, Duration.ofSeconds(10)).replyTo()
+                        .tell(new WorkerStreams("w0", new long[] {1, 2}, new long[] {3, 4}));
             }
         }
         Trainer.Summary summary = done.get(10, TimeUnit.SECONDS);
@@ -88,6 +95,10 @@ class CoordinatorTest {
         assertEquals(3, lines.stream().filter(m -> m.containsKey("loss") && !m.containsKey("event")).count());
         assertEquals(1, lines.stream().filter(m -> "step failed, skipped".equals(m.get("event"))).count());
         assertEquals(2, lines.stream().filter(m -> m.containsKey("valid_loss")).count());
-        assertTrue(Files.exists(run.checkpointsDir().resolve("step-0000004").resolve("train.json")));
+        Path last = run.checkpointsDir().resolve("step-0000004");
+        assertTrue(Files.exists(last.resolve("train.json")));
+        assertTrue(Files.exists(last.resolve(Trainer.ORDER_FILE)));
+        assertEquals(Set.of("data-order", "validation", "binarize", "noise"),
+                RandomStates.read(last.resolve(Trainer.RANDOM_FILE)).keySet());
     }
 }

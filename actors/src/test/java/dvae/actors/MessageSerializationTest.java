@@ -79,6 +79,10 @@ class MessageSerializationTest {
                 new ChainKeeperProtocol.ChainsRefused("example 9 is outside"),
                 new SamplerProtocol.Sample(12, floats, ref()),
                 new SamplerProtocol.Estimate("sampler-0", 12, 500, doubles, doubles, doubles, 41.5, Double.NaN),
+                new SamplerProtocol.SnapshotSampler("/tmp/step-100", ref()),
+                new SamplerProtocol.SamplerSnapshotted("sampler-0", null),
+                new WorkerProtocol.SnapshotStreams(ref()),
+                new WorkerProtocol.WorkerStreams("w0", new long[] {1, -2, 3, 0}, new long[] {4, 5, -6, 7}),
                 new WorkerProtocol.TrainBatch(12, examples, 0.25, 3e-3, ref()),
                 new WorkerProtocol.BatchTrained("worker-1", 12, 9, 140.5, -120.25, 20.25, 41.5, 0.75),
                 new WorkerProtocol.BatchFailed("worker-1", 12, "NaN loss", true));

@@ -33,4 +33,15 @@ public final class SamplerProtocol {
     public record Estimate(String samplerId, long version, int particles, Tensor meanZ1, Tensor meanZ2,
                            Tensor meanZ1Z2, double logZ, double essFraction) implements WorkerProtocol.Command {
     }
+
+    /**
+     * Saves the sampler's whole state (particles, weights, random stream) into a checkpoint folder, a path on the
+     * sampler's machine, once no sampling job runs, so a resumed run continues it exactly.
+     */
+    public record SnapshotSampler(String directory, ActorRef<SamplerSnapshotted> replyTo) implements Command {
+    }
+
+    /** {@code failure}: null when the state was written, else why not. */
+    public record SamplerSnapshotted(String samplerId, String failure) implements CborSerializable {
+    }
 }

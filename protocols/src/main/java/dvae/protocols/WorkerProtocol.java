@@ -22,7 +22,7 @@ public final class WorkerProtocol {
     public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "worker");
 
     public sealed interface Command extends CborSerializable
-            permits TrainBatch, ParameterServerProtocol.Parameters, ParameterServerProtocol.PushReply,
+            permits TrainBatch, SnapshotStreams, ParameterServerProtocol.Parameters, ParameterServerProtocol.PushReply,
             ChainKeeperProtocol.Reply, SamplerProtocol.Estimate {
     }
 
@@ -51,5 +51,15 @@ public final class WorkerProtocol {
      * reference trainer's skipped step), otherwise a failure on the way (refused chains, a stale push, a timeout).
      */
     public record BatchFailed(String workerId, long step, String reason, boolean nonFinite) implements BatchOutcome {
+    }
+
+    /**
+     * The worker's random streams (binarization, noise) for a checkpoint, answered once no step of its runs, so a
+     * resumed run's worker of the same id continues them exactly.
+     */
+    public record SnapshotStreams(ActorRef<WorkerStreams> replyTo) implements Command {
+    }
+
+    public record WorkerStreams(String workerId, long[] binarize, long[] noise) implements CborSerializable {
     }
 }

@@ -20,9 +20,19 @@ public final class RandomStates {
     }
 
     public static void write(Path file, Map<String, RandomStream> streams) {
+        JsonFiles.write(file, states(streams));
+    }
+
+    /** Each stream's state words, by name. */
+    public static Map<String, long[]> states(Map<String, RandomStream> streams) {
         Map<String, long[]> states = new LinkedHashMap<>();
         streams.forEach((name, stream) -> states.put(name, stream.state()));
-        JsonFiles.write(file, states);
+        return states;
+    }
+
+    /** The saved states by name, for runs whose streams live in several places (the actor system's roles). */
+    public static Map<String, long[]> read(Path file) {
+        return JsonFiles.read(file, STATES);
     }
 
     /**
@@ -31,7 +41,7 @@ public final class RandomStates {
      * configuration, and continuing would not reproduce the run.
      */
     public static void restore(Path file, Map<String, RandomStream> streams) {
-        Map<String, long[]> states = JsonFiles.read(file, STATES);
+        Map<String, long[]> states = read(file);
         if (!states.keySet().equals(streams.keySet())) {
             throw new BadInputException(file + ": holds the random streams " + new TreeSet<>(states.keySet())
                     + ", this run has " + new TreeSet<>(streams.keySet()));

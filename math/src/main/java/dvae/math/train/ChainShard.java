@@ -27,7 +27,8 @@ public interface ChainShard {
     /**
      * Loads the shard from a checkpoint folder written by {@link #snapshot}.
      *
-     * @return how many chains could not be restored (missing from the snapshot) and were re-initialised instead
+     * @return how many chains could not be restored (missing from the snapshot, or it unreadable) and were
+     *         re-initialised instead
      */
     int restore(Path directory) throws IOException;
 }

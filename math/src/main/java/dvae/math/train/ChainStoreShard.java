@@ -1,5 +1,6 @@
 package dvae.math.train;
 
+import dvae.math.BadInputException;
 import dvae.math.rbm.ChainStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,14 +74,22 @@ public final class ChainStoreShard implements ChainShard {
         store.snapshot(file(directory));
     }
 
-    /** A missing snapshot leaves the current states in place and counts the range as re-initialised. */
+    /**
+     * A missing or unreadable snapshot (wrong shape, truncated, corrupt) leaves the current states in place, which
+     * for a keeper started afresh are the initial ones, and counts the range as re-initialised: losing a shard's
+     * chains costs mixing time, not the run.
+     */
     @Override
     public int restore(Path directory) {
         Path file = file(directory);
         if (!Files.exists(file)) {
             return count;
         }
-        store.restore(file);
+        try {
+            store.restore(file); // checks the whole file before it replaces anything
+        } catch (BadInputException e) {
+            return count;
+        }
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package dvae.math.train;
 
+import dvae.math.io.ParamStore;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelCheckpoint;
 import dvae.math.optim.Adam;
@@ -23,6 +24,12 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
         this.weightDecay = config.weightDecay();
         this.dataset = dataset;
         this.meanPixel = meanPixel.clone();
+    }
+
+    /** Loads the parameters and Adam's state of a checkpoint {@link #write} made; returns the parameters' values. */
+    public float[] restore(Path directory) {
+        ParamStore.load(directory.resolve(ModelCheckpoint.PARAMS_DIR), model.params(), adam);
+        return ParameterVector.values(model.params());
     }
 
     @Override

@@ -41,8 +41,8 @@ public final class Trainer {
     public static final String TRAIN_FILE = "train.json";
     static final String CHAINS_FILE = "chains.bin";
     static final String SAMPLER_FILE = "prior-sampler.json";
-    static final String ORDER_FILE = "batch-order.json";
-    static final String RANDOM_FILE = "random.json";
+    public static final String ORDER_FILE = "batch-order.json";
+    public static final String RANDOM_FILE = "random.json";
 
     /** Hooks for progress, plots and the like; every method is optional. */
     public interface Listener {
@@ -113,15 +113,9 @@ public final class Trainer {
 
     /** Continues a run from its latest checkpoint, with the settings it was started with. */
     public static Trainer resume(RunDirectory run, Dataset data) {
-        Checkpoint last = run.resumePoint().orElseThrow(
-                () -> new BadInputException(run.root() + ": no checkpoint to resume from"));
-        Path dir = last.dir();
-        ModelCheckpoint.Manifest manifest = ModelCheckpoint.readManifest(dir);
-        if (!manifest.dataset().equals(data.name())) {
-            throw new BadInputException(run.root() + " was trained on " + manifest.dataset() + ", not " + data.name());
-        }
-        TrainConfig config = JsonFiles.read(dir.resolve(TRAIN_FILE), TrainConfig.class);
-        Trainer t = new Trainer(manifest.config(), config, data);
+        ResumePoint from = ResumePoint.of(run, data).requireEngine(ResumePoint.REFERENCE);
+        Path dir = from.checkpoint().dir();
+        Trainer t = new Trainer(from.manifest().config(), from.config(), data);
         ParamStore.load(dir.resolve(ModelCheckpoint.PARAMS_DIR), t.model.params(), t.adam);
         if (t.chains != null) {
             t.chains.restore(dir.resolve(CHAINS_FILE));
@@ -131,7 +125,7 @@ public final class Trainer {
         }
         t.order.restore(JsonFiles.read(dir.resolve(ORDER_FILE), BatchOrder.Position.class));
         RandomStates.restore(dir.resolve(RANDOM_FILE), t.streams);
-        t.step = last.step();
+        t.step = from.step();
         return t;
     }
 
@@ -235,6 +229,7 @@ public final class Trainer {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", modelConfig.label());
         metadata.put("dataset", data.name());
+        metadata.put(ResumePoint.ENGINE_KEY, ResumePoint.REFERENCE);
         Checkpoint.Score score = Double.isFinite(validLoss) ? new Checkpoint.Score("valid_loss", validLoss) : null;
         checkpoints.save(step, metadata, score, dir -> {
             ModelCheckpoint.save(dir, model, data.name(), data.meanPixel(), adam);

@@ -1,0 +1,148 @@
+package dvae.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dvae.cli.Settings;
+import dvae.math.BadInputException;
+import dvae.math.data.Dataset;
+import dvae.math.model.DvaeModel;
+import dvae.math.run.MetricsLog;
+import dvae.math.run.RunDirectory;
+import dvae.math.train.ResumePoint;
+import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An actor run stopped after a checkpoint and resumed from it: with one synchronous worker it continues exactly as
+ * if it had not stopped (server, Adam, samplers, batch order, chains and every stream come back), and its chain
+ * keepers restore their shards, counting what they could not restore.
+ */
+class ActorResumeTest {
+    private static final Dataset DATA = TinyTraining.data(200);
+    private static final TrainConfig TRAINING = TinyTraining.training(30, 10, "pa");
+
+    /** Stops the run (after its checkpoint is written) at the validation of step {@code at}. */
+    private static Trainer.Listener stopAt(long at) {
+        return new Trainer.Listener() {
+            @Override
+            public void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+                if (step == at) {
+                    throw new IllegalStateException("stopped at step " + at);
+                }
+            }
+        };
+    }
+
+    private static Trainer.Summary run(Config config, String name, RunDirectory dir, ResumePoint from,
+                                       Trainer.Listener listener) {
+        return TrainingNode.runAlone(config, name, new TrainingRoles.Training(TinyTraining.model(),
+                        from == null ? TRAINING : from.config(), DATA, from),
+                TrainingRoles.Topology.from(new Settings(config), 1), dir, listener);
+    }
+
+    /** Stops a run at step 20 and resumes it; returns the resumed summary. */
+    private static Trainer.Summary stopAndResume(Config config, Path dir, String name,
+                                                 java.util.function.Consumer<Path> beforeResume) {
+        RunDirectory fresh = RunDirectory.create(dir, "x");
+        assertThrows(RuntimeException.class, () -> run(config, name + "-1", fresh, null, stopAt(20)));
+        RunDirectory opened = RunDirectory.open(dir);
+        ResumePoint from = ResumePoint.of(opened, DATA).requireEngine(ResumePoint.ACTORS);
+        assertEquals(20, from.step());
+        beforeResume.accept(from.checkpoint().dir());
+        return run(config, name + "-2", opened, from, new Trainer.Listener() {
+        });
+    }
+
+    private static List<Map<String, Object>> events(Path run, String event) {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(m -> event.equals(m.get("event")))
+                .toList();
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aResumedSynchronousRunReproducesTheUninterruptedRun(@TempDir Path dir) {
+        Config config = ConfigFactory.load("application-test");
+        Trainer.Summary whole = run(config, "dvae-whole", RunDirectory.create(dir.resolve("whole"), "x"), null,
+                new Trainer.Listener() {
+                });
+        Trainer.Summary resumed = stopAndResume(config, dir.resolve("resumed"), "dvae-resumed", d -> {
+        });
+
+        List<Double> expected = TinyTraining.losses(dir.resolve("whole").resolve("metrics.jsonl"));
+        assertEquals(30, expected.size());
+        assertEquals(expected, TinyTraining.losses(dir.resolve("resumed").resolve("metrics.jsonl")));
+        assertEquals(validLosses(dir.resolve("whole")), validLosses(dir.resolve("resumed")));
+        assertEquals(whole.steps(), resumed.steps());
+        assertEquals(whole.lastLoss(), resumed.lastLoss());
+        List<Map<String, Object>> restored = events(dir.resolve("resumed"), "chains restored");
+        assertEquals(1, restored.size());
+        assertEquals(0, ((Number) restored.get(0).get("reinitialised")).intValue());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void keepersRestoreTheirShardsAndCountTheChainsTheyCouldNotRestore(@TempDir Path dir) {
+        Config config = ConfigFactory.parseMap(Map.of("dvae.actors.chain-shards", 2))
+                .withFallback(ConfigFactory.load("application-test"));
+        // Shard 1's snapshot is lost: its 100 chains start afresh, shard 0's come back.
+        Trainer.Summary resumed = stopAndResume(config, dir, "dvae-keepers", checkpoint -> {
+            try {
+                Files.delete(checkpoint.resolve("chains-100-200.bin"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        assertEquals(30, resumed.steps());
+        List<Map<String, Object>> restored = events(dir, "chains restored");
+        assertEquals(2, restored.size());
+        assertEquals(List.of(0, 100), restored.stream().map(m -> ((Number) m.get("reinitialised")).intValue())
+                .sorted().toList());
+        assertTrue(restored.stream().allMatch(m -> ((Number) m.get("step")).longValue() == 20));
+        assertEquals(30, TinyTraining.losses(dir.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRunResumedFromItsFinalCheckpointEndsAtOnce(@TempDir Path dir) {
+        Config config = ConfigFactory.load("application-test");
+        run(config, "dvae-final-1", RunDirectory.create(dir, "x"), null, new Trainer.Listener() {
+        });
+        RunDirectory opened = RunDirectory.open(dir);
+        Trainer.Summary again = run(config, "dvae-final-2", opened, ResumePoint.of(opened, DATA),
+                new Trainer.Listener() {
+                });
+        assertEquals(30, again.steps());
+        assertEquals(30, TinyTraining.losses(dir.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void anActorRunIsNotResumedByTheReferenceTrainer(@TempDir Path dir) {
+        Config config = ConfigFactory.load("application-test");
+        RunDirectory fresh = RunDirectory.create(dir, "x");
+        assertThrows(RuntimeException.class, () -> run(config, "dvae-engine", fresh, null, stopAt(10)));
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> Trainer.resume(RunDirectory.open(dir), DATA));
+        assertTrue(e.getMessage().contains("trained by the actors engine: resume it with --engine actors"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    private static List<Object> validLosses(Path run) {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(m -> m.containsKey("valid_loss"))
+                .map(m -> m.get("valid_loss")).toList();
+    }
+}
