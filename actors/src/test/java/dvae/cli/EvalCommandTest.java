@@ -15,9 +15,6 @@ import dvae.math.nn.BatchNorm;
 import dvae.math.random.RandomStream;
 import dvae.math.run.Checkpoint;
 import dvae.math.run.RunDirectory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,26 +30,7 @@ class EvalCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static void assertOneLineBadInput(Run r, String problem) {
+    private static void assertOneLineBadInput(CliRun r, String problem) {
         assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
         String[] lines = r.err().strip().split("\\R");
         assertEquals(1, lines.length, r.err());
@@ -77,7 +55,7 @@ class EvalCommandTest {
     void aRunWithoutCheckpointIsAOneLineError() {
         Path dir = tmp.resolve("fresh");
         RunDirectory.create(dir, "dvae {}\n");
-        assertOneLineBadInput(run("eval", "--run", dir.toString()), "no checkpoint");
+        assertOneLineBadInput(CliRun.run("eval", "--run", dir.toString()), "no checkpoint");
     }
 
     @Test
@@ -85,17 +63,17 @@ class EvalCommandTest {
         Path dir = runWithCheckpoint(PosteriorKind.DIRECTED, 1);
         Path modelJson = dir.resolve("checkpoints/step-0000100/model.json");
         Files.writeString(modelJson, Files.readString(modelJson).replace("\"latents\" : 8", "\"latents\" : 10"));
-        assertOneLineBadInput(run("eval", "--run", dir.toString()), "manifest shape");
+        assertOneLineBadInput(CliRun.run("eval", "--run", dir.toString()), "manifest shape");
     }
 
     @Test
     void badSettingsAreOneLineErrors() {
         Path dir = runWithCheckpoint(PosteriorKind.DIRECTED, 1);
-        assertOneLineBadInput(run("eval", "--run", dir.toString(), "--samples", "0"), "K");
-        assertOneLineBadInput(run("eval", "--run", dir.toString(), "--split", "train"), "--split");
-        assertOneLineBadInput(run("eval", "--run", dir.toString(), "--checkpoint", "first"), "--checkpoint");
+        assertOneLineBadInput(CliRun.run("eval", "--run", dir.toString(), "--samples", "0"), "K");
+        assertOneLineBadInput(CliRun.run("eval", "--run", dir.toString(), "--split", "train"), "--split");
+        assertOneLineBadInput(CliRun.run("eval", "--run", dir.toString(), "--checkpoint", "first"), "--checkpoint");
         Path rbm = runWithCheckpoint(PosteriorKind.RBM, 1);
-        assertOneLineBadInput(run("eval", "--run", rbm.toString(), "--samples", "100", "--posterior-particles",
+        assertOneLineBadInput(CliRun.run("eval", "--run", rbm.toString(), "--samples", "100", "--posterior-particles",
                 "50"), "particles");
     }
 
@@ -104,7 +82,7 @@ class EvalCommandTest {
         Assumptions.assumeTrue(Files.isDirectory(MNIST_CACHE), "needs the cached MNIST (run/dvae data mnist)");
         for (PosteriorKind kind : new PosteriorKind[] {PosteriorKind.RBM, PosteriorKind.DIRECTED}) {
             Path dir = runWithCheckpoint(kind, 1);
-            Run r = run("eval", "--run", dir.toString(), "--limit", "6", "--samples", "500", "--prior-temps", "300",
+            CliRun r = CliRun.run("eval", "--run", dir.toString(), "--limit", "6", "--samples", "500", "--prior-temps", "300",
                     "--prior-chains", "256", "--posterior-temps", "50", "--exact", "--json");
             assertEquals(0, r.exit(), r.err());
             JsonNode j = new ObjectMapper().readTree(r.out());
@@ -128,7 +106,7 @@ class EvalCommandTest {
     void modesOfThePosteriorsAndThePrior() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(MNIST_CACHE), "needs the cached MNIST (run/dvae data mnist)");
         Path dir = runWithCheckpoint(PosteriorKind.RBM, 1);
-        Run r = run("eval", "--run", dir.toString(), "--modes", "--modes-examples", "2", "--prior-temps", "200",
+        CliRun r = CliRun.run("eval", "--run", dir.toString(), "--modes", "--modes-examples", "2", "--prior-temps", "200",
                 "--prior-chains", "500", "--posterior-temps", "50", "--samples", "500", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());

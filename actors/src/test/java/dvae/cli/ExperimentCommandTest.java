@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dvae experiment} end to end at tiny budgets set with --set. */
 class ExperimentCommandTest {
@@ -26,17 +23,8 @@ class ExperimentCommandTest {
     @TempDir
     Path tmp;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(List<String> args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args.toArray(String[]::new));
-        return new Outcome(code, out.toString(), err.toString());
+    private static CliRun run(List<String> args) {
+        return CliRun.run(args.toArray(String[]::new));
     }
 
     private List<String> toyRbm(Path out, String... extra) {
@@ -48,8 +36,8 @@ class ExperimentCommandTest {
 
     @Test
     void anUnknownExperimentIsAOneLineErrorListingTheKnownOnes() {
-        Outcome o = run(List.of("experiment", "table9"));
-        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        CliRun o = run(List.of("experiment", "table9"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.exit());
         assertEquals(List.of("error: unknown experiment 'table9'; known: toy-gaussian, toy-rbm, table7, table1, table2, table3, table5, table6, fig4, modes"),
                 o.err().strip().lines().toList());
         assertTrue(o.out().isEmpty());
@@ -57,15 +45,15 @@ class ExperimentCommandTest {
 
     @Test
     void anUnknownBudgetIsRefused() {
-        Outcome o = run(List.of("experiment", "toy-rbm", "--budget", "huge"));
-        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        CliRun o = run(List.of("experiment", "toy-rbm", "--budget", "huge"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.exit());
         assertTrue(o.err().contains("unknown budget 'huge'; known: quick, paper"), o.err());
     }
 
     @Test
     void helpListsTheExperiments() {
-        Outcome o = run(List.of("experiment", "--help"));
-        assertEquals(0, o.code());
+        CliRun o = run(List.of("experiment", "--help"));
+        assertEquals(0, o.exit());
         assertTrue(o.out().contains("  toy-rbm "), o.out());
         assertTrue(o.out().contains("  toy-gaussian "), o.out());
     }
@@ -73,8 +61,8 @@ class ExperimentCommandTest {
     @Test
     void toyRbmPrintsTheDocumentedJsonAndWritesItsResults() throws Exception {
         Path out = tmp.resolve("toy-rbm");
-        Outcome o = run(toyRbm(out));
-        assertEquals(0, o.code(), o.err());
+        CliRun o = run(toyRbm(out));
+        assertEquals(0, o.exit(), o.err());
         assertEquals(1, o.out().strip().lines().count(), "one JSON object on one line");
         JsonNode json = new ObjectMapper().readTree(o.out());
         assertEquals("toy-rbm", json.get("experiment").asText());
@@ -102,16 +90,16 @@ class ExperimentCommandTest {
     @Test
     void toyRbmVariantsAreSelectedBySettingAndStatedInTheTable() throws Exception {
         Path out = tmp.resolve("variant");
-        Outcome o = run(toyRbm(out, "--set", "dvae.experiment.toy-rbm.relaxation=concrete",
+        CliRun o = run(toyRbm(out, "--set", "dvae.experiment.toy-rbm.relaxation=concrete",
                 "--set", "dvae.experiment.toy-rbm.relaxation-beta=10",
                 "--set", "dvae.experiment.toy-rbm.evaluation-point=rao-blackwell",
                 "--set", "dvae.experiment.toy-rbm.initial-scale=1"));
-        assertEquals(0, o.code(), o.err());
+        assertEquals(0, o.exit(), o.err());
         String table = Files.readString(out.resolve("table.md"));
         assertTrue(table.contains("updates with Concrete[beta=10.0], f evaluated at ζ_mf = [σ(a1), ζ2], initial "
                 + "couplings N(0, 1.0²)"), table);
-        Outcome bad = run(toyRbm(tmp.resolve("y"), "--set", "dvae.experiment.toy-rbm.evaluation-point=mean"));
-        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        CliRun bad = run(toyRbm(tmp.resolve("y"), "--set", "dvae.experiment.toy-rbm.evaluation-point=mean"));
+        assertEquals(Main.EXIT_BAD_INPUT, bad.exit());
         assertTrue(bad.err().contains("dvae.experiment.toy-rbm.evaluation-point"), bad.err());
     }
 
@@ -119,21 +107,21 @@ class ExperimentCommandTest {
     void aNonEmptyResultsDirectoryIsKeptUnlessForced() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("kept"));
         Files.writeString(out.resolve("notes.txt"), "mine");
-        Outcome refused = run(toyRbm(out));
-        assertEquals(Main.EXIT_BAD_INPUT, refused.code());
+        CliRun refused = run(toyRbm(out));
+        assertEquals(Main.EXIT_BAD_INPUT, refused.exit());
         assertTrue(refused.err().contains("results directory " + out + " is not empty; pass --force"), refused.err());
         assertEquals("mine", Files.readString(out.resolve("notes.txt")));
-        assertEquals(0, run(toyRbm(out, "--force")).code());
+        assertEquals(0, run(toyRbm(out, "--force")).exit());
         assertTrue(Files.exists(out.resolve("result.json")));
     }
 
     @Test
     void toyGaussianWritesItsFiguresAndFindings() throws Exception {
         Path out = tmp.resolve("toy-gaussian");
-        Outcome o = run(List.of("experiment", "toy-gaussian", "--json", "--seeds", "2", "--out", out.toString(),
+        CliRun o = run(List.of("experiment", "toy-gaussian", "--json", "--seeds", "2", "--out", out.toString(),
                 "--set", "dvae.experiment.toy-gaussian.iterations.quick=100",
                 "--set", "dvae.experiment.toy-gaussian.variance-draws=20"));
-        assertEquals(0, o.code(), o.err());
+        assertEquals(0, o.exit(), o.err());
         JsonNode json = new ObjectMapper().readTree(o.out());
         assertEquals("toy-gaussian", json.get("experiment").asText());
         assertEquals(2, json.get("seeds").asInt());
@@ -149,8 +137,8 @@ class ExperimentCommandTest {
 
     @Test
     void aBadListSettingNamesTheKey() {
-        Outcome o = run(toyRbm(tmp.resolve("x"), "--set", "dvae.experiment.toy-rbm.ts=[0]"));
-        assertEquals(Main.EXIT_BAD_INPUT, o.code());
+        CliRun o = run(toyRbm(tmp.resolve("x"), "--set", "dvae.experiment.toy-rbm.ts=[0]"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.exit());
         assertTrue(o.err().contains("setting dvae.experiment.toy-rbm.ts must be a non-empty list of whole numbers "
                 + "of at least 1, got [0]"), o.err());
     }

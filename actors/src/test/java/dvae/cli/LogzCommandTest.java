@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dvae.math.io.Npy;
 import dvae.math.rbm.ExactRbm;
 import dvae.math.rbm.Rbm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,40 +18,20 @@ class LogzCommandTest {
     @TempDir
     Path dir;
 
-    /** The exit code, standard output and standard error of one command line. */
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void exactAndAisOnAFolderPrintOneJsonObject() throws Exception {
         Rbm rbm = Rbm.random(9, 11, 1.0, 5);
         rbm.save(dir);
         double exact = ExactRbm.logZ(rbm);
 
-        Run exactRun = run("logz", "--rbm", dir.toString(), "--method", "exact", "--json");
+        CliRun exactRun = CliRun.run("logz", "--rbm", dir.toString(), "--method", "exact", "--json");
         assertEquals(0, exactRun.exit(), exactRun.err());
         JsonNode exactJson = new ObjectMapper().readTree(exactRun.out());
 
         assertEquals(exact, exactJson.get("logz").asDouble(), 1e-9);
         assertEquals("exact", exactJson.get("method").asText());
 
-        Run aisRun = run("logz", "--rbm", dir.toString(), "--method", "ais", "--temps", "300", "--chains", "256",
+        CliRun aisRun = CliRun.run("logz", "--rbm", dir.toString(), "--method", "ais", "--temps", "300", "--chains", "256",
                 "--base", "biases", "--seed", "3", "--json");
         assertEquals(0, aisRun.exit(), aisRun.err());
         JsonNode ais = new ObjectMapper().readTree(aisRun.out());
@@ -71,11 +48,11 @@ class LogzCommandTest {
         Npy.writeDoubles(dir.resolve("W.npy"), new int[] {4, 3}, toDoubles(rbm.w()));
         Npy.writeDoubles(dir.resolve("b1.npy"), new int[] {4}, toDoubles(rbm.b1()));
         Npy.writeDoubles(dir.resolve("b2.npy"), new int[] {3}, toDoubles(rbm.b2()));
-        Run fromFiles = run("logz", "--rbm", dir.toString(), "--method", "exact", "--json");
+        CliRun fromFiles = CliRun.run("logz", "--rbm", dir.toString(), "--method", "exact", "--json");
         assertEquals(0, fromFiles.exit(), fromFiles.err());
         assertEquals(ExactRbm.logZ(rbm), new ObjectMapper().readTree(fromFiles.out()).get("logz").asDouble(), 1e-9);
 
-        Run random = run("logz", "--random", "6,7,0.5,2", "--method", "pa", "--temps", "100", "--chains", "64",
+        CliRun random = CliRun.run("logz", "--random", "6,7,0.5,2", "--method", "pa", "--temps", "100", "--chains", "64",
                 "--json");
         assertEquals(0, random.exit(), random.err());
         assertEquals(ExactRbm.logZ(Rbm.random(6, 7, 0.5, 2)),
@@ -86,29 +63,29 @@ class LogzCommandTest {
     void badInputIsOneLineAndExitTwo() throws Exception {
         Rbm.random(3, 4, 1.0, 7).save(dir);
         Path missing = dir.resolve("nowhere");
-        assertBadInput(run("logz", "--rbm", missing.toString(), "--method", "exact"), "W.npy");
+        assertBadInput(CliRun.run("logz", "--rbm", missing.toString(), "--method", "exact"), "W.npy");
 
         Path misShaped = Files.createDirectories(dir.resolve("misshaped"));
         Rbm.random(3, 4, 1.0, 7).save(misShaped);
         Npy.writeFloats(misShaped.resolve("b1.npy"), new int[] {5}, new float[5]);
-        assertBadInput(run("logz", "--rbm", misShaped.toString(), "--method", "exact"), "b1.npy");
+        assertBadInput(CliRun.run("logz", "--rbm", misShaped.toString(), "--method", "exact"), "b1.npy");
 
         Path withNan = Files.createDirectories(dir.resolve("nan"));
         Rbm.random(3, 4, 1.0, 7).save(withNan);
         float[] w = new float[12];
         w[5] = Float.NaN;
         Npy.writeFloats(withNan.resolve("W.npy"), new int[] {3, 4}, w);
-        assertBadInput(run("logz", "--rbm", withNan.toString(), "--method", "exact"), "W.npy");
+        assertBadInput(CliRun.run("logz", "--rbm", withNan.toString(), "--method", "exact"), "W.npy");
 
-        assertBadInput(run("logz", "--rbm", dir.toString(), "--temps", "0"), "--temps");
-        assertBadInput(run("logz", "--rbm", dir.toString(), "--chains", "-3"), "--chains");
-        assertBadInput(run("logz", "--rbm", dir.toString(), "--method", "magic"), "magic");
-        assertBadInput(run("logz", "--rbm", dir.toString(), "--base", "gaussian"), "gaussian");
-        assertBadInput(run("logz", "--random", "3,x,1,1"), "--random");
-        assertBadInput(run("logz", "--method", "exact"), "--rbm");
+        assertBadInput(CliRun.run("logz", "--rbm", dir.toString(), "--temps", "0"), "--temps");
+        assertBadInput(CliRun.run("logz", "--rbm", dir.toString(), "--chains", "-3"), "--chains");
+        assertBadInput(CliRun.run("logz", "--rbm", dir.toString(), "--method", "magic"), "magic");
+        assertBadInput(CliRun.run("logz", "--rbm", dir.toString(), "--base", "gaussian"), "gaussian");
+        assertBadInput(CliRun.run("logz", "--random", "3,x,1,1"), "--random");
+        assertBadInput(CliRun.run("logz", "--method", "exact"), "--rbm");
     }
 
-    private static void assertBadInput(Run run, String mentioned) {
+    private static void assertBadInput(CliRun run, String mentioned) {
         assertEquals(2, run.exit(), run.err());
         String err = run.err().strip();
         assertFalse(err.isEmpty());
