@@ -64,6 +64,11 @@ final class DataCommand implements Callable<Integer> {
     }
 
     /** The {@code dvae.data} settings, with {@code --data-dir} (if given) in place of {@code dvae.data.dir}. */
+    /** The data set that {@code dvae.data.dataset} names, loaded (fetched on first use) with the data settings. */
+    static Dataset configuredDataset(Settings settings) {
+        return Datasets.load(DatasetKind.parse(settings.string("dvae.data.dataset")), dataOptions(settings, null));
+    }
+
     static DataOptions dataOptions(Settings settings, Path dataDirOverride) {
         return new DataOptions(
                 dataDirOverride != null ? dataDirOverride : Path.of(settings.string("dvae.data.dir")),

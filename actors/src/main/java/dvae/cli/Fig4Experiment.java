@@ -1,8 +1,6 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.eval.Multimodality;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.Annealing;
@@ -45,7 +43,7 @@ final class Fig4Experiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = Datasets.load(DatasetKind.parse(s.string("dvae.data.dataset")), DataCommand.dataOptions(s, null));
+        Dataset data = DataCommand.configuredDataset(s);
         return run(budget, s, data, progress);
     }
 
@@ -56,9 +54,7 @@ final class Fig4Experiment implements Experiment {
         int referenceTemps = s.intAtLeast(key("reference-temps" + b), 2);
         int repeats = s.intAtLeast(key("repeats" + b), 2);
         long seed = s.longAtLeast("dvae.seed", 0);
-        Map<String, Object> model = Map.of("dvae.model.latents", s.intAtLeast(key("latents"), 2),
-                "dvae.model.posterior", "rbm", "dvae.model.levels", 1, "dvae.model.relaxation", "pwl",
-                "dvae.objective.kind", "elbo", "dvae.objective.samples", 1);
+        Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(s.intAtLeast(key("latents"), 2));
         TrainingRuns.Trained trained = TrainingRuns.train(
                 TrainingRuns.runSettings(s, model, iterations, s.longAtLeast(key("log-every"), 1), seed), data,
                 step -> progress.update(step, iterations, "training DVAE##"));

@@ -1,8 +1,6 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Evaluation;
 import dvae.math.model.ModelConfig.ObjectiveKind;
@@ -83,7 +81,7 @@ final class GridExperiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = Datasets.load(DatasetKind.parse(s.string("dvae.data.dataset")), DataCommand.dataOptions(s, null));
+        Dataset data = DataCommand.configuredDataset(s);
         return run(budget, seeds, s, data, progress);
     }
 

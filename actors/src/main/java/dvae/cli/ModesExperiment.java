@@ -1,8 +1,6 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Multimodality;
 import dvae.math.random.RandomStream;
@@ -32,7 +30,7 @@ final class ModesExperiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = Datasets.load(DatasetKind.parse(s.string("dvae.data.dataset")), DataCommand.dataOptions(s, null));
+        Dataset data = DataCommand.configuredDataset(s);
         return run(budget, s, data, progress);
     }
 
@@ -44,9 +42,7 @@ final class ModesExperiment implements Experiment {
         EvalSettings eval = new EvalSettings(s.intAtLeast(key("samples" + b), 1), s.intAtLeast(key("prior-temps" + b),
                 2), s.intAtLeast(key("prior-chains" + b), 1), s.intAtLeast(key("posterior-temps" + b), 2),
                 s.intAtLeast(key("samples" + b), 1), seed);
-        Map<String, Object> model = Map.of("dvae.model.latents", s.intAtLeast(key("latents"), 2),
-                "dvae.model.posterior", "rbm", "dvae.model.levels", 1, "dvae.model.relaxation", "pwl",
-                "dvae.objective.kind", "elbo", "dvae.objective.samples", 1);
+        Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(s.intAtLeast(key("latents"), 2));
         TrainingRuns.Trained trained = TrainingRuns.train(
                 TrainingRuns.runSettings(s, model, iterations, s.longAtLeast(key("log-every"), 1), seed), data,
                 step -> progress.update(step, iterations, "training DVAE##"));

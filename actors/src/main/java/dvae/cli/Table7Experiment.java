@@ -1,8 +1,6 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.data.Images;
 import dvae.math.eval.ExactEvaluation;
 import dvae.math.mcmc.TruePosteriorTrainer;
@@ -51,7 +49,7 @@ final class Table7Experiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = Datasets.load(DatasetKind.parse(s.string("dvae.data.dataset")), DataCommand.dataOptions(s, null));
+        Dataset data = DataCommand.configuredDataset(s);
         return run(budget, seeds, s, data, progress);
     }
 
@@ -62,9 +60,7 @@ final class Table7Experiment implements Experiment {
         List<Run> dvae = new ArrayList<>();
         List<Run> mcmc = new ArrayList<>();
         long total = 2L * seeds * p.iterations();
-        Map<String, Object> model = Map.of("dvae.model.latents", p.latents(), "dvae.model.posterior", "rbm",
-                "dvae.model.levels", 1, "dvae.model.relaxation", "pwl", "dvae.objective.kind", "elbo",
-                "dvae.objective.samples", 1);
+        Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(p.latents());
         for (int i = 0; i < seeds; i++) {
             long seed = s.longAtLeast("dvae.seed", 0) + i;
             Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);

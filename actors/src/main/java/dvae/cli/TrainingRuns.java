@@ -36,6 +36,12 @@ final class TrainingRuns {
      * The settings of one run: {@code overrides} (dvae.* keys) over the user's, with the experiment's iteration count,
      * one validation at the end, timing windows of {@code logEvery} steps and the given seed.
      */
+    /** The overrides that make a run the paper's DVAE## (RBM posterior, PWL, ELBO) with n latents. */
+    static Map<String, Object> dvaeSharpSharpElbo(int latents) {
+        return Map.of("dvae.model.latents", latents, "dvae.model.posterior", "rbm", "dvae.model.levels", 1,
+                "dvae.model.relaxation", "pwl", "dvae.objective.kind", "elbo", "dvae.objective.samples", 1);
+    }
+
     static Settings runSettings(Settings s, Map<String, Object> overrides, long iterations, long logEvery, long seed) {
         Map<String, Object> all = new LinkedHashMap<>(overrides);
         all.put("dvae.train.iterations", iterations);
