@@ -19,6 +19,11 @@ interface Experiment {
 
     Report run(Budget budget, int seeds, Settings settings, ProgressListener progress);
 
+    /** Whether it trains on the data set {@code dvae.data.dataset} names (the toys make their own targets). */
+    default boolean usesDataset() {
+        return true;
+    }
+
     /** The settings key {@code dvae.experiment.NAME.KEY}. */
     default String key(String key) {
         return "dvae.experiment." + name() + "." + key;

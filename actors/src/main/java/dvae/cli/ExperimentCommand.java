@@ -1,6 +1,7 @@
 package dvae.cli;
 
 import dvae.math.BadInputException;
+import dvae.math.data.DatasetKind;
 import dvae.math.io.AtomicFiles;
 import dvae.math.toy.ProgressListener;
 import dvae.math.util.Progress;
@@ -45,6 +46,11 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Independent runs (default: setting dvae.experiment.NAME.seeds.BUDGET).")
     Integer seeds;
 
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "Data set to train and evaluate on, one of mnist, fashion-mnist, omniglot, mnist-amat "
+                    + "(default: setting dvae.data.dataset).")
+    String dataset;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Results directory (default: results/NAME).")
     Path out;
 
@@ -69,6 +75,12 @@ final class ExperimentCommand implements Callable<Integer> {
     public Integer call() {
         Experiment experiment = Experiments.find(name);
         Budget chosen = Budget.parse(budget);
+        if (dataset != null) {
+            if (!experiment.usesDataset()) {
+                throw new BadInputException("--dataset does not apply to " + name + ": it makes its own target");
+            }
+            settingsOptions.sets.add("dvae.data.dataset=" + DatasetKind.parse(dataset).id());
+        }
         Settings settings = settingsOptions.load();
         if (seeds != null && seeds < 1) {
             throw new BadInputException("--seeds must be at least 1, got " + seeds);

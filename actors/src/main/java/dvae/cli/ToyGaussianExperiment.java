@@ -14,6 +14,11 @@ import org.knowm.xchart.XYChart;
 /** {@code dvae experiment toy-gaussian}: the paper's Section 3.1 and Fig. 2 (see {@link ToyGaussian}). */
 final class ToyGaussianExperiment implements Experiment {
     @Override
+    public boolean usesDataset() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return "toy-gaussian";
     }

@@ -19,6 +19,11 @@ final class ToyRbmExperiment implements Experiment {
     static final double GAP_CRITERION = 1e-3;
 
     @Override
+    public boolean usesDataset() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return "toy-rbm";
     }

@@ -51,6 +51,19 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void datasetIsCheckedAndRefusedWhereItDoesNotApply() {
+        CliRun unknown = run(List.of("experiment", "table1", "--dataset", "cifar"));
+        assertEquals(Main.EXIT_BAD_INPUT, unknown.exit());
+        assertEquals(List.of("error: unknown data set 'cifar'; known: mnist, fashion-mnist, omniglot, mnist-amat"),
+                unknown.err().strip().lines().toList());
+        CliRun toy = run(List.of("experiment", "toy-rbm", "--dataset", "mnist", "--out", tmp.resolve("t").toString()));
+        assertEquals(Main.EXIT_BAD_INPUT, toy.exit());
+        assertEquals(List.of("error: --dataset does not apply to toy-rbm: it makes its own target"),
+                toy.err().strip().lines().toList());
+        assertTrue(Files.notExists(tmp.resolve("t")));
+    }
+
+    @Test
     void helpListsTheExperiments() {
         CliRun o = run(List.of("experiment", "--help"));
         assertEquals(0, o.exit());
