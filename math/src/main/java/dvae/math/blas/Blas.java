@@ -3,6 +3,10 @@ package dvae.math.blas;
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
+import dvae.math.util.Parallel;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +21,63 @@ import org.slf4j.LoggerFactory;
 public final class Blas {
     private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
     private static final BLAS IMPL = choose(System.getProperty("dvae.blas", "auto"));
+    /**
+     * netlib's products without their argument checks, for the blocks of a product: its check wants every operand's
+     * last column to extend a full stride, which a block that starts inside a row of its operand does not (the
+     * memory BLAS touches is inside; {@link #checkOperands} checks the whole product first).
+     */
+    private static final class Unchecked {
+        private static final MethodHandle SGEMM = kernel("sgemmK", float.class, float[].class);
+        private static final MethodHandle DGEMM = kernel("dgemmK", double.class, double[].class);
+        static final boolean AVAILABLE = SGEMM != null && DGEMM != null;
+
+        private static MethodHandle kernel(String name, Class<?> scalar, Class<?> array) {
+            try {
+                // package-private in netlib: reached by name
+                Method method = Class.forName("dev.ludovic.netlib.blas.AbstractBLAS").getDeclaredMethod(name, String.class, String.class, int.class,
+                        int.class, int.class, scalar, array, int.class, int.class, array, int.class, int.class,
+                        scalar, array, int.class, int.class);
+                method.setAccessible(true);
+                return MethodHandles.lookup().unreflect(method).bindTo(IMPL);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                LOG.info("products run whole (netlib's unchecked kernel is not reachable: {})", e.toString());
+                return null;
+            }
+        }
+
+        static void sgemm(String ta, String tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            try {
+                SGEMM.invokeExact(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } catch (Throwable e) {
+                throw rethrown(e);
+            }
+        }
+
+        static void dgemm(String ta, String tb, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+                          double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+            try {
+                DGEMM.invokeExact(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } catch (Throwable e) {
+                throw rethrown(e);
+            }
+        }
+
+        private static RuntimeException rethrown(Throwable e) {
+            if (e instanceof RuntimeException r) {
+                return r;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            return new IllegalStateException(e);
+        }
+    }
+
+    /** Products smaller than this (about 30 µs on one core) run whole: a hand-off to another thread costs more. */
+    private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 21;
+    /** Each block keeps at least this many rows or columns, so the BLAS kernels still run full width. */
+    private static final int SPLIT_MIN_SIDE = 32;
 
     private Blas() {
     }
@@ -66,8 +127,15 @@ public final class Blas {
         if (m == 0 || n == 0) {
             return;
         }
-        IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
-                beta, c, cOff, ldc);
+        if (blocks(m, n, k) <= 1) {
+            IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
+                    beta, c, cOff, ldc);
+            return;
+        }
+        checkOperands(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        inBlocks(m, n, k, (r0, rows, c0, cols) -> Unchecked.sgemm(transB ? "T" : "N", transA ? "T" : "N", cols,
+                rows, k, alpha, b, bOff + c0 * (transB ? ldb : 1), ldb, a, aOff + r0 * (transA ? 1 : lda), lda,
+                beta, c, cOff + r0 * ldc + c0, ldc));
     }
 
     /** C[m×n] = op(A)·op(B) for densely packed row-major operands (beta = 0). */
@@ -82,8 +150,68 @@ public final class Blas {
         if (m == 0 || n == 0) {
             return;
         }
-        IMPL.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
-                beta, c, cOff, ldc);
+        if (blocks(m, n, k) <= 1) {
+            IMPL.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
+                    beta, c, cOff, ldc);
+            return;
+        }
+        checkOperands(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        inBlocks(m, n, k, (r0, rows, c0, cols) -> Unchecked.dgemm(transB ? "T" : "N", transA ? "T" : "N", cols,
+                rows, k, alpha, b, bOff + c0 * (transB ? ldb : 1), ldb, a, aOff + r0 * (transA ? 1 : lda), lda,
+                beta, c, cOff + r0 * ldc + c0, ldc));
+    }
+
+    /** How many blocks a product is cut into: 1 when small, or when the unchecked BLAS entry is not available. */
+    private static int blocks(int m, int n, int k) {
+        if ((long) m * n * k < SPLIT_MIN_MULTIPLY_ADDS || !Unchecked.AVAILABLE) {
+            return 1;
+        }
+        return Math.max(1, Math.min(Parallel.lanes(), Math.max(m, n) / SPLIT_MIN_SIDE));
+    }
+
+    /**
+     * The bounds check of a whole row-major product, done once before its blocks run unchecked: each operand's last
+     * row must end inside its array and no row may be longer than its stride.
+     */
+    private static void checkOperands(boolean transA, boolean transB, int m, int n, int k, int aLength, int aOff,
+                                      int lda, int bLength, int bOff, int ldb, int cLength, int cOff, int ldc) {
+        checkOperand("A", transA ? k : m, transA ? m : k, aLength, aOff, lda);
+        checkOperand("B", transB ? n : k, transB ? k : n, bLength, bOff, ldb);
+        checkOperand("C", m, n, cLength, cOff, ldc);
+    }
+
+    private static void checkOperand(String name, int rows, int cols, int length, int off, int ld) {
+        if (rows < 0 || cols < 0 || off < 0 || ld < Math.max(1, cols)
+                || (rows > 0 && (long) off + (long) (rows - 1) * ld + cols > length)) {
+            throw new IndexOutOfBoundsException(String.format("%s: %d x %d at offset %d with row stride %d does not "
+                    + "fit an array of %d", name, rows, cols, off, ld, length));
+        }
+    }
+
+    /** One block of a product's output: rows [r0, r0 + rows) and columns [c0, c0 + cols) of C. */
+    private interface Block {
+        void run(int r0, int rows, int c0, int cols);
+    }
+
+    /**
+     * Runs a product of m × n outputs (k terms each) as {@link Parallel#lanes()} blocks of whole rows or whole
+     * columns of C, whichever side is longer, when it is large enough to repay the hand-off; the native BLAS runs
+     * single-threaded (the scripts set OPENBLAS_NUM_THREADS=1), so this is where products use the cores. Every
+     * output is a dot product over the same k terms whatever the blocking.
+     */
+    private static void inBlocks(int m, int n, int k, Block block) {
+        int parts = blocks(m, n, k);
+        if (m >= n) {
+            Parallel.forEach(parts, p -> {
+                int r0 = Parallel.partStart(m, parts, p);
+                block.run(r0, Parallel.partStart(m, parts, p + 1) - r0, 0, n);
+            });
+        } else {
+            Parallel.forEach(parts, p -> {
+                int c0 = Parallel.partStart(n, parts, p);
+                block.run(0, m, c0, Parallel.partStart(n, parts, p + 1) - c0);
+            });
+        }
     }
 
     /** C[m×n] = op(A)·op(B) for densely packed row-major double operands (beta = 0). */

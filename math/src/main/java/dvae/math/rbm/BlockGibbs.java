@@ -3,6 +3,7 @@ package dvae.math.rbm;
 import dvae.math.blas.Blas;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.BatchedKernels;
+import dvae.math.util.Parallel;
 
 /**
  * Block-Gibbs sweeps for batches of chains: each sweep samples z2 ~ Bern(σ(z1W + b2)), then z1 ~ Bern(σ(z2Wᵀ +
@@ -21,9 +22,17 @@ public final class BlockGibbs {
      * arithmetic.
      */
     private static final int SMALL_ROWS = 4;
-    private final RandomStream rng;
+    /**
+     * Chains or examples per parallel part at least: below this a part's products are too small to repay the
+     * hand-off to another core.
+     */
+    private static final int MIN_CHAINS_PER_PART = 64;
+    private static final int MIN_EXAMPLES_PER_PART = 4;
+    private RandomStream rng;
     private float[] act = new float[0];
     private float[] uniforms = new float[0];
+    /** Engines of the parallel parts, each with its own scratch; their streams are seeded from rng at every call. */
+    private BlockGibbs[] parts = new BlockGibbs[0];
 
     public BlockGibbs(RandomStream rng) {
         this.rng = rng;
@@ -40,10 +49,46 @@ public final class BlockGibbs {
 
     /** Sweeps at the tempered distribution ∝ exp(sb·(b1·z1 + b2·z2) + sw·z1ᵀWz2). */
     public void sweeps(Rbm rbm, float[] z1, float[] z2, int chains, int sweeps, float sw, float sb) {
-        for (int s = 0; s < sweeps; s++) {
-            sampleSide2(rbm.w(), 0, rbm.b2(), 0, rbm.n1(), rbm.n2(), z1, 0, z2, 0, chains, sw, sb);
-            sampleSide1(rbm.w(), 0, rbm.b1(), 0, rbm.n1(), rbm.n2(), z2, 0, z1, 0, chains, sw, sb);
+        int n1 = rbm.n1();
+        int n2 = rbm.n2();
+        inParts(chains, MIN_CHAINS_PER_PART, (engine, from, to) -> {
+            for (int s = 0; s < sweeps; s++) {
+                engine.sampleSide2(rbm.w(), 0, rbm.b2(), 0, n1, n2, z1, from * n1, z2, from * n2, to - from, sw, sb);
+                engine.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, from * n2, z1, from * n1, to - from, sw, sb);
+            }
+        });
+    }
+
+    /** Work on the items [from, to) of a call, with an engine of its own. */
+    private interface Part {
+        void run(BlockGibbs engine, int from, int to);
+    }
+
+    /**
+     * Runs independent items (chains, or examples with their chains) as {@link Parallel#lanes()} contiguous parts
+     * at once, each part with its own engine whose stream is seeded from this engine's stream, in part order, so the
+     * draws depend only on this stream's state and the number of parts.
+     */
+    private void inParts(int items, int minPerPart, Part part) {
+        int count = Math.min(Parallel.lanes(), items / minPerPart);
+        if (count <= 1) {
+            part.run(this, 0, items);
+            return;
         }
+        if (parts.length < count) {
+            parts = java.util.Arrays.copyOf(parts, count);
+        }
+        for (int p = 0; p < count; p++) {
+            RandomStream stream = new RandomStream(rng.nextLong());
+            if (parts[p] == null) {
+                parts[p] = new BlockGibbs(stream);
+            } else {
+                parts[p].rng = stream;
+            }
+        }
+        BlockGibbs[] engines = parts;
+        Parallel.forEach(count, p -> part.run(engines[p], Parallel.partStart(items, count, p),
+                Parallel.partStart(items, count, p + 1)));
     }
 
     /**
@@ -54,15 +99,19 @@ public final class BlockGibbs {
     public void sweeps(RbmBatch batch, int replicas, float[] z1, float[] z2, int sweeps) {
         int n1 = batch.n1();
         int n2 = batch.n2();
-        for (int e = 0; e < batch.size(); e++) {
-            int wOff = e * n1 * n2;
-            int z1Off = e * replicas * n1;
-            int z2Off = e * replicas * n2;
-            for (int s = 0; s < sweeps; s++) {
-                sampleSide2(batch.w(), wOff, batch.b2(), e * n2, n1, n2, z1, z1Off, z2, z2Off, replicas, 1f, 1f);
-                sampleSide1(batch.w(), wOff, batch.b1(), e * n1, n1, n2, z2, z2Off, z1, z1Off, replicas, 1f, 1f);
+        inParts(batch.size(), MIN_EXAMPLES_PER_PART, (engine, from, to) -> {
+            for (int e = from; e < to; e++) {
+                int wOff = e * n1 * n2;
+                int z1Off = e * replicas * n1;
+                int z2Off = e * replicas * n2;
+                for (int s = 0; s < sweeps; s++) {
+                    engine.sampleSide2(batch.w(), wOff, batch.b2(), e * n2, n1, n2, z1, z1Off, z2, z2Off, replicas,
+                            1f, 1f);
+                    engine.sampleSide1(batch.w(), wOff, batch.b1(), e * n1, n1, n2, z2, z2Off, z1, z1Off, replicas,
+                            1f, 1f);
+                }
             }
-        }
+        });
     }
 
     /** z2 ~ Bern(σ(sw·z1W + sb·b2)) for {@code rows} chains. */

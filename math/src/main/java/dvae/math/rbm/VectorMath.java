@@ -26,6 +26,17 @@ final class VectorMath {
     private static final float UNIFORM_UNIT = 0x1.0p-24f;
     /** Beyond this |exponent| float exp over- or underflows; clamping changes no sampled bit. */
     private static final float EXP_LIMIT = 80f;
+    private static final float LOG2_E = (float) (1 / Math.log(2));
+    private static final float EXP2_LIMIT = 125f;
+    /** Adding 1.5·2^23 rounds a float to an integer, which its low mantissa bits then hold. */
+    private static final float ROUNDING_SHIFT = 0x1.8p23f;
+    /** (ln 2)^k / k!, the Taylor coefficients of 2^f. */
+    private static final float EXP2_C1 = (float) Math.log(2);
+    private static final float EXP2_C2 = (float) (Math.pow(Math.log(2), 2) / 2);
+    private static final float EXP2_C3 = (float) (Math.pow(Math.log(2), 3) / 6);
+    private static final float EXP2_C4 = (float) (Math.pow(Math.log(2), 4) / 24);
+    private static final float EXP2_C5 = (float) (Math.pow(Math.log(2), 5) / 120);
+    private static final float EXP2_C6 = (float) (Math.pow(Math.log(2), 6) / 720);
     /** Below this |d| the annealing increment uses the cancellation-free log1p form. */
     private static final float SMALL_STEP = 1f;
 
@@ -101,9 +112,17 @@ final class VectorMath {
 
     private static void bernoulliLanes(float[] act, int actAt, float actScale, float[] bias, int biasAt,
                                        float biasScale, float[] uniforms, int uAt, float[] out, int outAt) {
-        FloatVector x = FloatVector.fromArray(LANES, act, actAt).mul(actScale)
-                .add(FloatVector.fromArray(LANES, bias, biasAt).mul(biasScale));
-        FloatVector e = x.neg().min(EXP_LIMIT).lanewise(VectorOperators.EXP);
+        // e^{−x} = 2^y, y = −x·log2(e) = n + f with n = round(y) put into the exponent bits and 2^f, |f| ≤ ½, by
+        // its degree-6 Taylor polynomial (2e-7 relative); inline, because the library's EXP is called out of line.
+        FloatVector y = FloatVector.fromArray(LANES, act, actAt).mul(-actScale * LOG2_E)
+                .add(FloatVector.fromArray(LANES, bias, biasAt).mul(-biasScale * LOG2_E)).max(-EXP2_LIMIT)
+                .min(EXP2_LIMIT);
+        FloatVector shifted = y.add(ROUNDING_SHIFT);
+        FloatVector f = y.sub(shifted.sub(ROUNDING_SHIFT));
+        FloatVector p = f.mul(EXP2_C6).add(EXP2_C5).mul(f).add(EXP2_C4).mul(f).add(EXP2_C3).mul(f).add(EXP2_C2)
+                .mul(f).add(EXP2_C1).mul(f).add(1f);
+        FloatVector e = p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
+                .reinterpretAsFloats();
         FloatVector u = FloatVector.fromArray(LANES, uniforms, uAt);
         VectorMask<Float> on = u.fma(e, u).compare(VectorOperators.LT, 1f);
         FloatVector.zero(LANES).blend(1f, on).intoArray(out, outAt);

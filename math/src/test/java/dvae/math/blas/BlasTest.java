@@ -1,9 +1,12 @@
 package dvae.math.blas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dvae.math.random.RandomStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The row-major facade against naive loops, for every transpose combination, with offsets and strides. */
 class BlasTest {
@@ -20,12 +23,14 @@ class BlasTest {
         return trans ? x[off + c * ld + r] : x[off + r * ld + c];
     }
 
-    @Test
-    void sgemmMatchesNaiveProductForAllTransposesOffsetsAndStrides() {
+    /**
+     * A small product, and two large enough to be cut into blocks across the cores (by rows of C when it is tall, by
+     * columns when it is wide), each for every transpose, with offsets and padded strides.
+     */
+    @ParameterizedTest
+    @CsvSource({"5, 7, 3", "300, 70, 120", "64, 400, 90"})
+    void sgemmMatchesNaiveProductForAllTransposesOffsetsAndStrides(int m, int n, int k) {
         RandomStream rng = new RandomStream(7);
-        int m = 5;
-        int n = 7;
-        int k = 3;
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 int aRows = ta ? k : m;
@@ -47,7 +52,7 @@ class BlasTest {
                             sum += at(a, 4, lda, ta, i, p) * at(b, 1, ldb, tb, p, j);
                         }
                         double want = 0.5 * sum + 2 * c0[2 + i * ldc + j];
-                        assertEquals(want, c[2 + i * ldc + j], 1e-5, "ta=" + ta + " tb=" + tb + " at " + i + "," + j);
+                        assertEquals(want, c[2 + i * ldc + j], 1e-5 * (1 + k), "ta=" + ta + " tb=" + tb + " at " + i + "," + j);
                     }
                     // Padding between rows is never written.
                     for (int j = n; j < ldc && 2 + i * ldc + j < c.length; j++) {
@@ -56,6 +61,21 @@ class BlasTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aProductCutIntoBlocksStillRefusesOperandsThatDoNotFit() {
+        int m = 300;
+        int n = 70;
+        int k = 120;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> Blas.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, new float[m * n - 1], 0, n));
+        assertEquals("C: 300 x 70 at offset 0 with row stride 70 does not fit an array of 20999", e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Blas.dgemm(true, false, m, n, k, 1, new double[m * k], 1, m, new double[k * n], 0, n, 0,
+                        new double[m * n], 0, n));
     }
 
     @Test

@@ -38,10 +38,11 @@ class BlockGibbsTest {
 
     @Test
     void batchedSweepsSampleEachExamplesOwnRbm() {
-        int size = 3;
+        // enough examples to be run as parallel parts
+        int size = 8;
         int n1 = 4;
         int n2 = 5;
-        int replicas = CHAINS / 2;
+        int replicas = CHAINS / 4;
         Rbm[] machines = new Rbm[size];
         float[] w = new float[size * n1 * n2];
         float[] b1 = new float[size * n1];

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.random.RandomStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The vector kernels against scalar double arithmetic, on row lengths below, at and between whole vectors. */
@@ -29,6 +30,48 @@ class VectorMathTest {
         float[] again = new float[u.length];
         VectorMath.fillUniform(new RandomStream(1), again, n);
         assertArrayEquals(u, again);
+    }
+
+    /**
+     * The draw is 1 exactly when u < σ(x): uniforms 1e-5·σ(1−σ) + 2^-22 below and above σ(x) give 1 and 0 for x from
+     * −80 to 80 (where float can hold them apart), so the kernel's own exp is accurate to well within that.
+     */
+    @Test
+    void bernoulliDrawsCompareTheUniformWithTheSigmoidExactly() {
+        int cols = 1601;
+        float[] act = new float[cols];
+        float[] below = new float[VectorMath.uniformBufferLength(cols)];
+        float[] above = new float[VectorMath.uniformBufferLength(cols)];
+        boolean[] separable = new boolean[cols];
+        int checked = 0;
+        for (int c = 0; c < cols; c++) {
+            act[c] = -80f + 0.1f * c;
+            double p = 1 / (1 + Math.exp(-(double) act[c]));
+            // the comparison itself is in float: near 1 it resolves 2^-24 at best
+            double margin = 1e-5 * p * (1 - p) + 0x1.0p-22;
+            below[c] = (float) (p - margin);
+            above[c] = (float) (p + margin);
+            separable[c] = below[c] < p - margin / 2 && above[c] > p + margin / 2 && above[c] < 1f;
+            checked += separable[c] ? 1 : 0;
+        }
+        float[] outBelow = new float[cols];
+        float[] outAbove = new float[cols];
+        VectorMath.sampleBernoulli(act, 0, 1f, new float[cols], 0, 1f, 1, cols, below, outBelow, 0);
+        VectorMath.sampleBernoulli(act, 0, 1f, new float[cols], 0, 1f, 1, cols, above, outAbove, 0);
+        assertTrue(checked > 800, "points checked: " + checked);
+        for (int c = 0; c < cols; c++) {
+            if (separable[c]) {
+                assertEquals(1f, outBelow[c], "u just below sigma at x = " + act[c]);
+                assertEquals(0f, outAbove[c], "u just above sigma at x = " + act[c]);
+            }
+        }
+        // far beyond the clamp the draws saturate the right way
+        float[] extreme = {-1e4f, 1e4f, -200f, 200f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f};
+        float[] u = new float[VectorMath.uniformBufferLength(extreme.length)];
+        java.util.Arrays.fill(u, 1e-30f);
+        float[] out = new float[extreme.length];
+        VectorMath.sampleBernoulli(extreme, 0, 1f, new float[extreme.length], 0, 1f, 1, extreme.length, u, out, 0);
+        assertEquals(List.of(0f, 1f, 0f, 1f), List.of(out[0], out[1], out[2], out[3]));
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dvae.math.util;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Data parallelism over this machine's cores for the kernels that are too small for the native BLAS's own threads
+ * (a 1000 × 100 × 100 product is slower on two OpenBLAS threads than on one) but that come in independent parts:
+ * blocks of a product's rows or columns, groups of Gibbs chains, examples of a batch. Part 0 runs on the calling
+ * thread and the others on a shared pool of {@code lanes() - 1} daemon threads. A call made from inside a part runs
+ * all its parts in turn on that thread, so nesting never waits on the pool and never deadlocks.
+ *
+ * <p>The scripts run the JVM with {@code OPENBLAS_NUM_THREADS=1}, so the cores are used once, by these parts.
+ * {@code -Ddvae.threads=N} sets the number of lanes (default: the available processors).
+ */
+public final class Parallel {
+    private static final int LANES = lanesFromProperty(System.getProperty("dvae.threads"));
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final ExecutorService POOL = LANES > 1 ? Executors.newFixedThreadPool(LANES - 1, daemons()) : null;
+
+    private Parallel() {
+    }
+
+    /** How many parts run at once: the cores this JVM may use. */
+    public static int lanes() {
+        return LANES;
+    }
+
+    /**
+     * Runs body(0) … body(parts − 1), concurrently when called from outside a part, and returns when all are done.
+     * The first failure is rethrown (unchecked) after every part has ended.
+     */
+    public static void forEach(int parts, IntConsumer body) {
+        if (parts <= 1 || POOL == null || INSIDE.get()) {
+            for (int p = 0; p < parts; p++) {
+                body.accept(p);
+            }
+            return;
+        }
+        Future<?>[] others = new Future<?>[parts - 1];
+        for (int p = 1; p < parts; p++) {
+            int part = p;
+            others[p - 1] = POOL.submit(() -> runInside(body, part));
+        }
+        Throwable failure = null;
+        try {
+            runInside(body, 0);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : others) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : e;
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = failure != null ? failure : e.getCause();
+            }
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a parallel part failed", failure);
+        }
+    }
+
+    /** The first index of part p when n items are cut into {@code parts} contiguous, nearly equal parts. */
+    public static int partStart(int n, int parts, int p) {
+        return (int) ((long) n * p / parts);
+    }
+
+    private static void runInside(IntConsumer body, int part) {
+        boolean was = INSIDE.get();
+        INSIDE.set(true);
+        try {
+            body.accept(part);
+        } finally {
+            INSIDE.set(was);
+        }
+    }
+
+    static int lanesFromProperty(String value) {
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property dvae.threads: expected a positive integer, got '"
+                + value + "'");
+    }
+
+    private static ThreadFactory daemons() {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "dvae-parallel-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package dvae.math.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    @Test
+    void everyPartRunsOnceAndTheCallerTakesPartZero() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(5);
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        String caller = Thread.currentThread().getName();
+        String[] partZero = new String[1];
+        Parallel.forEach(5, p -> {
+            runs.incrementAndGet(p);
+            threads.add(Thread.currentThread().getName());
+            if (p == 0) {
+                partZero[0] = Thread.currentThread().getName();
+            }
+        });
+        for (int p = 0; p < 5; p++) {
+            assertEquals(1, runs.get(p), "part " + p);
+        }
+        assertEquals(caller, partZero[0]);
+        // the tests run with -Ddvae.threads=2: one pool thread besides the caller
+        assertEquals(2, Parallel.lanes());
+        assertEquals(2, threads.size(), threads.toString());
+    }
+
+    @Test
+    void nestedCallsRunInlineOnTheirPartsThread() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(4 * 3);
+        Parallel.forEach(4, outer -> {
+            String thread = Thread.currentThread().getName();
+            Parallel.forEach(3, inner -> {
+                assertEquals(thread, Thread.currentThread().getName());
+                runs.incrementAndGet(outer * 3 + inner);
+            });
+        });
+        for (int i = 0; i < runs.length(); i++) {
+            assertEquals(1, runs.get(i));
+        }
+    }
+
+    @Test
+    void aFailingPartIsRethrownAfterTheOthersEnd() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(4, p -> {
+            runs.incrementAndGet(p);
+            if (p == 3) {
+                throw new IllegalStateException("part 3 failed");
+            }
+        }));
+        assertEquals("part 3 failed", e.getMessage());
+        for (int p = 0; p < 4; p++) {
+            assertEquals(1, runs.get(p));
+        }
+        // the pool still works afterwards
+        AtomicIntegerArray again = new AtomicIntegerArray(2);
+        Parallel.forEach(2, again::incrementAndGet);
+        assertEquals(1, again.get(1));
+    }
+
+    @Test
+    void partsCoverTheItemsContiguously() {
+        for (int n : new int[] {0, 1, 7, 1000}) {
+            for (int parts = 1; parts <= 5; parts++) {
+                assertEquals(0, Parallel.partStart(n, parts, 0));
+                assertEquals(n, Parallel.partStart(n, parts, parts));
+                for (int p = 0; p < parts; p++) {
+                    int size = Parallel.partStart(n, parts, p + 1) - Parallel.partStart(n, parts, p);
+                    assertTrue(size >= n / parts && size <= n / parts + 1, n + "/" + parts);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLaneCountPropertyIsChecked() {
+        assertEquals(3, Parallel.lanesFromProperty(" 3 "));
+        assertTrue(Parallel.lanesFromProperty(null) >= 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Parallel.lanesFromProperty("0"));
+        assertEquals("system property dvae.threads: expected a positive integer, got '0'", e.getMessage());
+    }
+}
