@@ -85,8 +85,13 @@ final class GridExperiment implements Experiment {
         return run(budget, seeds, s, data, progress);
     }
 
-    /** The NLL of each seed of one cell. */
-    record Result(Cell cell, List<Long> seeds, double[] nll, double[] msPerIteration) {
+    /** The NLL of each seed of one cell, with its standard error over the test images. */
+    record Result(Cell cell, List<Long> seeds, double[] nll, double[] nllStandardError, double[] msPerIteration) {
+        /** mean±sd over seeds, as the paper; for one seed, the NLL ± its standard error over the test images. */
+        String text() {
+            return seeds.size() > 1 ? TrainingRuns.cell(nll)
+                    : String.format(Locale.ROOT, "%.2f±%.2f", nll[0], nllStandardError[0]);
+        }
     }
 
     Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
@@ -99,6 +104,7 @@ final class GridExperiment implements Experiment {
             Cell cell = cells.get(c);
             List<Long> seedList = new ArrayList<>();
             double[] nll = new double[seeds];
+            double[] se = new double[seeds];
             double[] ms = new double[seeds];
             for (int i = 0; i < seeds; i++) {
                 long seed = s.longAtLeast("dvae.seed", 0) + i;
@@ -112,10 +118,13 @@ final class GridExperiment implements Experiment {
                 ObjectiveKind objective = trained.config().objective();
                 double logZ = objective == ObjectiveKind.STRUCT ? 0 : outcome.prior().ais().logZ();
                 seedList.add(seed);
-                nll[i] = TrainingRuns.mean(Evaluation.nlls(outcome, logZ, objective));
+                Evaluation.MeanAndError perImage = Evaluation.MeanAndError.of(Evaluation.nlls(outcome, logZ,
+                        objective));
+                nll[i] = perImage.mean();
+                se[i] = perImage.standardError();
                 ms[i] = trained.msPerIteration();
             }
-            results.add(new Result(cell, seedList, nll, ms));
+            results.add(new Result(cell, seedList, nll, se, ms));
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name);
@@ -136,6 +145,7 @@ final class GridExperiment implements Experiment {
         m.put("nll", TrainingRuns.mean(r.nll()));
         m.put("nll_sd", TrainingRuns.sd(r.nll()));
         m.put("nll_per_seed", r.nll());
+        m.put("nll_standard_error_per_seed", r.nllStandardError());
         m.put("ms_per_iteration", TrainingRuns.mean(r.msPerIteration()));
         m.put("paper", r.cell().paper());
         return m;
@@ -147,10 +157,11 @@ final class GridExperiment implements Experiment {
         List<String> columns = results.stream().map(r -> r.cell().column()).distinct().toList();
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run, %d "
-                        + "seed(s) (mean±sd over seeds), test NLL in nats on the first %,d test images with K = %,d "
+                        + "seed(s) (%s), test NLL in nats on the first %,d test images with K = %,d "
                         + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
                         + "temperatures). Each entry: ours (paper).%n%n",
-                name, title, budget.id(), data.name(), p.iterations(), seeds, testRows, p.eval().samples(),
+                name, title, budget.id(), data.name(), p.iterations(), seeds,
+                seeds > 1 ? "mean±sd over seeds" : "±: standard error over the test images", testRows, p.eval().samples(),
                 p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps()));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));
@@ -159,7 +170,7 @@ final class GridExperiment implements Experiment {
             md.append("| ").append(row).append(" |");
             for (String column : columns) {
                 md.append(results.stream().filter(r -> r.cell().row().equals(row) && r.cell().column().equals(column))
-                        .findFirst().map(r -> " " + TrainingRuns.cell(r.nll()) + " (" + r.cell().paper() + ") |")
+                        .findFirst().map(r -> " " + r.text() + " (" + r.cell().paper() + ") |")
                         .orElse(" |"));
             }
             md.append('\n');

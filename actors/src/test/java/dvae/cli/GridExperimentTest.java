@@ -64,6 +64,9 @@ class GridExperimentTest {
             assertTrue(nll > 0 && nll < 784 * Math.log(2), c.toString());
             assertEquals(2, ((double[]) c.get("nll_per_seed")).length);
             assertTrue(Double.isFinite((Double) c.get("nll_sd")));
+            for (double se : (double[]) c.get("nll_standard_error_per_seed")) {
+                assertTrue(se > 0 && se < nll, c.toString());
+            }
         }
         List<String> lines = report.table().lines().collect(Collectors.toList());
         assertTrue(lines.contains("| | ELBO | IW K=3 |"), report.table());
