@@ -9,6 +9,7 @@ import dvae.math.rbm.LogZEstimate;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.Matrix;
 import dvae.math.util.Progress;
+import dvae.math.util.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -99,7 +100,8 @@ public final class Evaluation {
                 pending.add(pool.submit(() -> {
                     int index = indices[row];
                     float[] x = Arrays.copyOfRange(images.data, row * images.cols, (row + 1) * images.cols);
-                    ExampleEstimator.Estimate e = estimator.estimate(x, exampleStream(settings.seed(), index));
+                    ExampleEstimator.Estimate e = onWorker(() -> estimator.estimate(x,
+                            exampleStream(settings.seed(), index)));
                     ExampleResult result = new ExampleResult(index, e.logMeanWeight(), e.posteriorLogZ(),
                             e.posteriorSdOfLogZ());
                     if (partial != null) {
@@ -131,12 +133,12 @@ public final class Evaluation {
     /** AIS and reverse AIS of the prior, side by side on the pool ahead of the examples, kept as soon as both end. */
     private CompletableFuture<PriorLogZ> priorLogZ(ExecutorService pool, PartialResults partial) {
         Rbm rbm = model.prior().asRbm();
-        CompletableFuture<LogZEstimate> forward = CompletableFuture.supplyAsync(() -> Annealing.ais(rbm,
-                settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
-                RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate(), pool);
-        CompletableFuture<LogZEstimate> reverse = CompletableFuture.supplyAsync(() -> Annealing.reverseAis(rbm,
-                settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
-                RandomStream.forPurpose(settings.seed(), "eval-prior-rais")).estimate(), pool);
+        CompletableFuture<LogZEstimate> forward = CompletableFuture.supplyAsync(() -> onWorker(() -> Annealing.ais(
+                rbm, settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
+                RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate()), pool);
+        CompletableFuture<LogZEstimate> reverse = CompletableFuture.supplyAsync(() -> onWorker(() ->
+                Annealing.reverseAis(rbm, settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
+                        RandomStream.forPurpose(settings.seed(), "eval-prior-rais")).estimate()), pool);
         return forward.thenCombine(reverse, (f, r) -> {
             PriorLogZ p = new PriorLogZ(f, r);
             if (partial != null) {
@@ -144,6 +146,14 @@ public final class Evaluation {
             }
             return p;
         });
+    }
+
+    /**
+     * A task on one of the workers: with several, each is one part of the cores' work and its products run whole;
+     * with one, its products may use every core.
+     */
+    private <T> T onWorker(java.util.function.Supplier<T> task) {
+        return workers > 1 ? Parallel.asOnePart(task) : task.get();
     }
 
     private static <T> T await(Future<T> f) {

@@ -5,6 +5,7 @@ import dvae.math.blas.Blas;
 import dvae.math.model.Decoder;
 import dvae.math.nn.Mode;
 import dvae.math.rbm.Rbm;
+import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
 
@@ -69,14 +70,7 @@ final class LatentTerms {
         for (int from = 0; from < z.rows; from += DECODER_CHUNK) {
             int to = Math.min(z.rows, from + DECODER_CHUNK);
             Matrix l = logits(decoder, z, from, to);
-            int p = l.cols;
-            for (int r = 0; r < to - from; r++) {
-                double s = 0;
-                for (int c = 0; c < p; c++) {
-                    s += bernoulliLogMass(l.data[r * p + c], target[c] != 0);
-                }
-                out[from + r] = s;
-            }
+            LikelihoodKernels.addRowLogLikelihoods(l.data, to - from, l.cols, target, 0, out, from);
         }
         return out;
     }

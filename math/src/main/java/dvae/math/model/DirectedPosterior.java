@@ -17,6 +17,7 @@ import dvae.math.relax.PowerFunction;
 import dvae.math.relax.PowerFunctionOps;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
+import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
 import java.util.ArrayList;
@@ -123,9 +124,9 @@ public final class DirectedPosterior implements Posterior {
                         z.data[at] = uniforms[r * group + u] < Scalars.sigmoid(logit) ? 1f : 0f;
                     }
                     zi.data[r * group + u] = z.data[at];
-                    logQ[r] += z.data[at] * (double) logit - Scalars.softplus(logit);
                 }
             }
+            LikelihoodKernels.addRowLogLikelihoods(l, rows, group, zi.data, group, logQ, 0);
             earlier.add(tape.constant(zi));
         }
         return new DiscreteSample(z, logQ);

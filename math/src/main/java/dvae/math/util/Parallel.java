@@ -73,19 +73,30 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Runs a task that is itself one of several running side by side on the cores (an evaluation worker's example,
+     * say): the parallel calls it makes run inline, as if it were a part, instead of competing for the pool.
+     */
+    public static <T> T asOnePart(java.util.function.Supplier<T> task) {
+        boolean was = INSIDE.get();
+        INSIDE.set(true);
+        try {
+            return task.get();
+        } finally {
+            INSIDE.set(was);
+        }
+    }
+
     /** The first index of part p when n items are cut into {@code parts} contiguous, nearly equal parts. */
     public static int partStart(int n, int parts, int p) {
         return (int) ((long) n * p / parts);
     }
 
     private static void runInside(IntConsumer body, int part) {
-        boolean was = INSIDE.get();
-        INSIDE.set(true);
-        try {
+        asOnePart(() -> {
             body.accept(part);
-        } finally {
-            INSIDE.set(was);
-        }
+            return null;
+        });
     }
 
     static int lanesFromProperty(String value) {

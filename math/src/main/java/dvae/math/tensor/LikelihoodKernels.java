@@ -1,0 +1,48 @@
+package dvae.math.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Bernoulli log-likelihoods of binary targets under rows of logits, vectorised: evaluation computes them for 4,000
+ * samples × 784 pixels per test example (and for the directed posteriors' log q), where a scalar softplus per term
+ * cost more than the decoder's matrix products.
+ */
+public final class LikelihoodKernels {
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+
+    private LikelihoodKernels() {
+    }
+
+    /**
+     * Adds to out[outOff + r] the log-likelihood Σ_c log Bern(t[r, c]; σ(logits[r, c])) = −Σ_c softplus((1 −
+     * 2·t[r, c])·logits[r, c]) of 0/1 targets: row r's targets start at r·targetStride (0: one target row for all).
+     * Each term is computed in float (as the logits are) and each row's lanes are summed in float over at most
+     * cols / lanes terms before the lanes are added in double: about 1e-4 nats on a 784-term row.
+     */
+    public static void addRowLogLikelihoods(float[] logits, int rows, int cols, float[] targets, int targetStride,
+                                            double[] out, int outOff) {
+        int bound = LANES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            int t = r * targetStride;
+            FloatVector acc = FloatVector.zero(LANES);
+            for (int c = 0; c < bound; c += LANES.length()) {
+                // 1 − 2t is the sign that turns log Bern(t; σ(l)) into −softplus(±l)
+                FloatVector sign = FloatVector.fromArray(LANES, targets, t + c).mul(-2f).add(1f);
+                FloatVector v = FloatVector.fromArray(LANES, logits, row + c).mul(sign);
+                acc = acc.add(v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP)
+                        .lanewise(VectorOperators.LOG1P)));
+            }
+            double sum = 0;
+            for (int lane = 0; lane < LANES.length(); lane++) {
+                sum += acc.lane(lane);
+            }
+            for (int c = bound; c < cols; c++) {
+                sum += Scalars.softplus((1 - 2.0 * targets[t + c]) * logits[row + c]);
+            }
+            out[outOff + r] -= sum;
+        }
+    }
+}
