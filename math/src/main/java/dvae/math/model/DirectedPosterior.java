@@ -17,9 +17,9 @@ import dvae.math.relax.PowerFunction;
 import dvae.math.relax.PowerFunctionOps;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
+import dvae.math.rbm.BernoulliDraws;
 import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
-import dvae.math.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -116,14 +116,15 @@ public final class DirectedPosterior implements Posterior {
                 rng.fillUniform(uniforms);
             }
             Matrix zi = new Matrix(rows, group);
+            if (rng != null) {
+                BernoulliDraws.draw(l, rows, group, uniforms, zi.data);
+            }
             for (int r = 0; r < rows; r++) {
-                for (int u = 0; u < group; u++) {
-                    int at = r * config.latents() + i * group + u;
-                    float logit = l[r * group + u];
-                    if (rng != null) {
-                        z.data[at] = uniforms[r * group + u] < Scalars.sigmoid(logit) ? 1f : 0f;
-                    }
-                    zi.data[r * group + u] = z.data[at];
+                int at = r * config.latents() + i * group;
+                if (rng != null) {
+                    System.arraycopy(zi.data, r * group, z.data, at, group);
+                } else {
+                    System.arraycopy(z.data, at, zi.data, r * group, group);
                 }
             }
             LikelihoodKernels.addRowLogLikelihoods(l, rows, group, zi.data, group, logQ, 0);
