@@ -8,7 +8,7 @@ import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
 import dvae.math.model.ModelConfig;
 import dvae.math.run.RunDirectory;
-import dvae.math.train.TrainConfig;
+import dvae.math.train.ResumePoint;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -42,25 +42,58 @@ final class NodeCommand implements Callable<Integer> {
             + "a new folder under dvae.train.runs-dir).")
     Path out;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the actor run in DIR from its latest "
+            + "checkpoint with its own settings; give it to every node (run/cluster up N --resume DIR does). Only "
+            + "dvae.cluster.* and akka.* may be --set beside it.")
+    Path resume;
+
     @Override
     public Integer call() {
         if (index < 0) {
             throw new BadInputException("--index must be at least 0, got " + index);
         }
-        Settings s = settings.load();
+        RunDirectory resumed = null;
+        Settings s;
+        if (resume != null) {
+            if (out != null || settings.configFile != null) {
+                throw new BadInputException("--resume continues a run in its own directory with its own settings: "
+                        + "drop --out and --config");
+            }
+            settings.sets.stream().filter(a -> !a.startsWith("dvae.cluster.") && !a.startsWith("akka.")).findFirst()
+                    .ifPresent(a -> {
+                        throw new BadInputException("--resume keeps the run's settings; only dvae.cluster.* and "
+                                + "akka.* may be set beside it, not " + a);
+                    });
+            resumed = RunDirectory.open(resume);
+            s = new Settings(SettingsLoader.load(resumed.configFile(), settings.sets));
+        } else {
+            s = settings.load();
+        }
         int listenOn = port != null ? port : s.intAtLeast("dvae.cluster.seed-port", 0) + index;
         List<String> nodeRoles = roles != null ? roles : rolesOf(s.stringList("dvae.cluster.node-roles"), index);
         DatasetKind kind = DatasetKind.parse(s.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
-        ModelConfig model = TrainingSettings.model(s, kind.id());
-        TrainConfig training = TrainingSettings.training(s);
-        RunDirectory run = nodeRoles.contains(TrainingRoles.COORDINATOR)
-                ? TrainCommand.createRunDirectory(s, model, out) : null;
-        Dataset data = Datasets.load(kind, DataCommand.dataOptions(s, null));
+        boolean coordinates = nodeRoles.contains(TrainingRoles.COORDINATOR);
+        Dataset data;
+        TrainingRoles.Training training;
+        RunDirectory run = null;
+        if (resumed != null) {
+            data = Datasets.load(kind, DataCommand.dataOptions(s, null));
+            ResumePoint from = ResumePoint.of(resumed, data);
+            from.requireEngine(TrainCommand.Engine.actors.name());
+            training = new TrainingRoles.Training(from.manifest().config(), from.config(), data, from);
+            run = coordinates ? resumed : null;
+        } else {
+            ModelConfig model = TrainingSettings.model(s, kind.id());
+            run = coordinates ? TrainCommand.createRunDirectory(s, model, out) : null;
+            data = Datasets.load(kind, DataCommand.dataOptions(s, null));
+            training = new TrainingRoles.Training(model, TrainingSettings.training(s), data);
+        }
         TrainingRoles.Topology topology = TrainingRoles.Topology.from(s,
                 s.intAtLeast("dvae.actors.coordinator.start-with-workers", 1));
+        long startStep = training.resume() == null ? 0 : training.resume().step();
         TrainingNode node = TrainingNode.start(s.config(), s.string("dvae.cluster.system-name"), listenOn, nodeRoles,
-                "n" + index + "-", new TrainingRoles.Training(model, training, data), topology, run,
-                new TrainCommand.TerminalListener(training.iterations(), 0, data));
+                "n" + index + "-", training, topology, run,
+                new TrainCommand.TerminalListener(training.config().iterations(), startStep, data));
         if (run != null) {
             System.err.println("run directory: " + run.root());
             node.summary().whenComplete((summary, failure) -> System.out.println(failure == null

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClusterSettingsTest {
 
@@ -36,5 +38,17 @@ class ClusterSettingsTest {
         assertEquals(List.of("worker"), NodeCommand.rolesOf(perNode, 1));
         assertEquals(List.of("worker"), NodeCommand.rolesOf(perNode, 5));
         assertEquals(List.of(), NodeCommand.rolesOf(List.of(), 2));
+    }
+
+    @Test
+    void aResumedNodeKeepsTheRunsSettingsAndNeedsARunDirectory(@TempDir Path tmp) {
+        CliRun setting = CliRun.run("node", "--resume", tmp.toString(), "--set", "dvae.train.iterations=10");
+        assertEquals(Main.EXIT_BAD_INPUT, setting.exit());
+        assertEquals(List.of("error: --resume keeps the run's settings; only dvae.cluster.* and akka.* may be "
+                + "set beside it, not dvae.train.iterations=10"), setting.err().strip().lines().toList());
+        CliRun missing = CliRun.run("node", "--resume", tmp.resolve("nothing").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, missing.exit());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().contains(tmp.resolve("nothing").toString()), missing.err());
     }
 }
