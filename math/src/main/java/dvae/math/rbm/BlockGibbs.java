@@ -59,8 +59,13 @@ public final class BlockGibbs {
         });
     }
 
+    /** Runs independent chains in parallel parts (see {@link #inParts(int, int, Part)}). */
+    void inParts(int chains, Part part) {
+        inParts(chains, MIN_CHAINS_PER_PART, part);
+    }
+
     /** Work on the items [from, to) of a call, with an engine of its own. */
-    private interface Part {
+    interface Part {
         void run(BlockGibbs engine, int from, int to);
     }
 

@@ -65,22 +65,27 @@ final class ParticlePopulation {
         float sb = base.biasScale(from);
         float dsw = (float) (to - from);
         float dsb = base.biasScale(to) - sb;
-        float[] c = gibbs.activations(size * n2);
-        Blas.sgemm(false, false, size, n2, n1, 1f, z1, 0, n1, rbm.w(), 0, n2, 0f, c, 0, n2);
-        if (dsb != 0f) {
-            VectorMath.rowDots(z1, 0, rbm.b1(), size, n1, increments);
-            for (int i = 0; i < size; i++) {
-                increments[i] *= dsb;
+        // Particles are independent: groups of them run as parallel parts, each with its own engine and scratch.
+        gibbs.inParts(size, (engine, from0, to0) -> {
+            int rows = to0 - from0;
+            float[] c = engine.activations(rows * n2);
+            Blas.sgemm(false, false, rows, n2, n1, 1f, z1, from0 * n1, n1, rbm.w(), 0, n2, 0f, c, 0, n2);
+            if (dsb != 0f) {
+                VectorMath.rowDots(z1, from0 * n1, rbm.b1(), rows, n1, increments, from0);
+                for (int i = from0; i < to0; i++) {
+                    increments[i] *= dsb;
+                }
+            } else {
+                Arrays.fill(increments, from0, to0, 0);
             }
-        } else {
-            Arrays.fill(increments, 0);
-        }
-        VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, size, n2, increments);
-        for (int i = 0; i < size; i++) {
-            logWeights[i] += increments[i];
-        }
-        gibbs.sample(c, 1f, rbm.b2(), 0, 0f, size, n2, z2, 0);
-        gibbs.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, 0, z1, 0, size, (float) to, base.biasScale(to));
+            VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, rows, n2, increments, from0);
+            for (int i = from0; i < to0; i++) {
+                logWeights[i] += increments[i];
+            }
+            engine.sample(c, 1f, rbm.b2(), 0, 0f, rows, n2, z2, from0 * n2);
+            engine.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, from0 * n2, z1, from0 * n1, rows, (float) to,
+                    base.biasScale(to));
+        });
     }
 
     /** Anneals along the ladder betas[0] → betas[last], resampling when the ESS fraction falls below the threshold. */

@@ -162,7 +162,7 @@ public final class Rbm {
         Blas.sgemm(false, false, rows, n2, n1, 1f, z1, 0, n1, w, 0, n2, 0f, coupling, 0, n2);
         VectorMath.rowSoftplusSums(coupling, b2, rows, n2, out);
         double[] biasTerms = new double[rows];
-        VectorMath.rowDots(z1, 0, b1, rows, n1, biasTerms);
+        VectorMath.rowDots(z1, 0, b1, rows, n1, biasTerms, 0);
         for (int r = 0; r < rows; r++) {
             out[r] += biasTerms[r];
         }

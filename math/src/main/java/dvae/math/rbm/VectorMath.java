@@ -189,7 +189,7 @@ final class VectorMath {
      * rather than of the softplus values; steps with |d| ≥ 1 fall back to the plain difference.
      */
     static void annealSoftplusStep(float[] c, float[] bias, float sw, float sb, float dsw, float dsb,
-                                   int rows, int cols, double[] rowSums) {
+                                   int rows, int cols, double[] rowSums, int rowSumsOff) {
         int bound = LANES.loopBound(cols);
         FloatVector tail = tailWeights(cols);
         for (int r = 0; r < rows; r++) {
@@ -198,7 +198,7 @@ final class VectorMath {
                 for (int k = 0; k < cols; k++) {
                     double x = (double) sw * c[row + k] + (double) sb * bias[k];
                     double d = (double) dsw * c[row + k] + (double) dsb * bias[k];
-                    rowSums[r] += Math.abs(d) < SMALL_STEP ? Math.log1p(Math.expm1(d) / (1 + Math.exp(-x)))
+                    rowSums[rowSumsOff + r] += Math.abs(d) < SMALL_STEP ? Math.log1p(Math.expm1(d) / (1 + Math.exp(-x)))
                             : Scalars.softplus(x + d) - Scalars.softplus(x);
                     c[row + k] = (float) (x + d);
                 }
@@ -223,7 +223,7 @@ final class VectorMath {
                 acc = softplusIncrement(x, d).fma(tail, acc);
                 x.add(d).intoArray(c, last);
             }
-            rowSums[r] += acc.reduceLanes(VectorOperators.ADD);
+            rowSums[rowSumsOff + r] += acc.reduceLanes(VectorOperators.ADD);
         }
     }
 
@@ -237,8 +237,8 @@ final class VectorMath {
         return inc;
     }
 
-    /** out[r] = Σ_c a[aOff + r·cols + c]·v[c], for the bias terms of energies (lanes in float). */
-    static void rowDots(float[] a, int aOff, float[] v, int rows, int cols, double[] out) {
+    /** out[outOff + r] = Σ_c a[aOff + r·cols + c]·v[c], for the bias terms of energies (lanes in float). */
+    static void rowDots(float[] a, int aOff, float[] v, int rows, int cols, double[] out, int outOff) {
         int bound = LANES.loopBound(cols);
         FloatVector tail = tailWeights(cols);
         for (int r = 0; r < rows; r++) {
@@ -248,7 +248,7 @@ final class VectorMath {
                 for (int c = 0; c < cols; c++) {
                     sum += (double) a[row + c] * v[c];
                 }
-                out[r] = sum;
+                out[outOff + r] = sum;
                 continue;
             }
             FloatVector acc = FloatVector.zero(LANES);
@@ -260,7 +260,7 @@ final class VectorMath {
                         .mul(FloatVector.fromArray(LANES, v, cols - L));
                 acc = lastTerms.fma(tail, acc);
             }
-            out[r] = acc.reduceLanes(VectorOperators.ADD);
+            out[outOff + r] = acc.reduceLanes(VectorOperators.ADD);
         }
     }
 

@@ -114,14 +114,14 @@ class VectorMathTest {
             double[] softplusSums = new double[rows];
             VectorMath.rowSoftplusSums(act, bias, rows, cols, softplusSums);
             double[] dots = new double[rows];
-            VectorMath.rowDots(act, 0, bias, rows, cols, dots);
+            VectorMath.rowDots(act, 0, bias, rows, cols, dots, 0);
             float sw = 0.3f;
             float sb = 0.3f;
             float[] dsws = {1e-4f, 0.9f};
             for (float dsw : dsws) {
                 float[] c = act.clone();
                 double[] increments = new double[rows];
-                VectorMath.annealSoftplusStep(c, bias, sw, sb, dsw, dsw, rows, cols, increments);
+                VectorMath.annealSoftplusStep(c, bias, sw, sb, dsw, dsw, rows, cols, increments, 0);
                 for (int r = 0; r < rows; r++) {
                     double expected = 0;
                     for (int k = 0; k < cols; k++) {
