@@ -2,6 +2,7 @@ package dvae.math.rbm;
 
 import dvae.math.BadInputException;
 import dvae.math.blas.Blas;
+import dvae.math.util.Parallel;
 import dvae.math.io.Npy;
 import dvae.math.random.RandomStream;
 import java.nio.file.Path;
@@ -159,12 +160,21 @@ public final class Rbm {
      * each of {@code rows} states in z1 (rows × n1). coupling is scratch of rows × n2.
      */
     public void logMarginal1(float[] z1, int rows, float[] coupling, double[] out) {
-        Blas.sgemm(false, false, rows, n2, n1, 1f, z1, 0, n1, w, 0, n2, 0f, coupling, 0, n2);
-        VectorMath.rowSoftplusSums(coupling, b2, rows, n2, out);
         double[] biasTerms = new double[rows];
-        VectorMath.rowDots(z1, 0, b1, rows, n1, biasTerms, 0);
-        for (int r = 0; r < rows; r++) {
-            out[r] += biasTerms[r];
-        }
+        // rows are independent: many run as parallel parts (population annealing scores 1000 particles at a time)
+        int parts = Math.min(Parallel.lanes(), rows / MIN_ROWS_PER_PART);
+        Parallel.forEach(Math.max(1, parts), p -> {
+            int from = Parallel.partStart(rows, Math.max(1, parts), p);
+            int to = Parallel.partStart(rows, Math.max(1, parts), p + 1);
+            Blas.sgemm(false, false, to - from, n2, n1, 1f, z1, from * n1, n1, w, 0, n2, 0f, coupling, from * n2, n2);
+            VectorMath.rowSoftplusSums(coupling, from * n2, b2, to - from, n2, out, from);
+            VectorMath.rowDots(z1, from * n1, b1, to - from, n1, biasTerms, from);
+            for (int r = from; r < to; r++) {
+                out[r] += biasTerms[r];
+            }
+        });
     }
+
+    /** Rows per parallel part of {@link #logMarginal1} at least: fewer do not repay the hand-off. */
+    private static final int MIN_ROWS_PER_PART = 64;
 }

@@ -152,18 +152,22 @@ final class VectorMath {
         return sigmoid(FloatVector.fromArray(LANES, act, actAt).add(FloatVector.fromArray(LANES, bias, biasAt)));
     }
 
-    /** rowSums[r] = Σ_c softplus(act[r, c] + bias[c]), summed in float lanes (a few hundred terms at most). */
-    static void rowSoftplusSums(float[] act, float[] bias, int rows, int cols, double[] rowSums) {
+    /**
+     * rowSums[rowSumsOff + r] = Σ_c softplus(act[actOff + r·cols + c] + bias[c]), summed in float lanes (a few
+     * hundred terms at most).
+     */
+    static void rowSoftplusSums(float[] act, int actOff, float[] bias, int rows, int cols, double[] rowSums,
+                                int rowSumsOff) {
         int bound = LANES.loopBound(cols);
         FloatVector tail = tailWeights(cols);
         for (int r = 0; r < rows; r++) {
-            int row = r * cols;
+            int row = actOff + r * cols;
             if (cols < L) {
                 double sum = 0;
                 for (int c = 0; c < cols; c++) {
                     sum += Scalars.softplus((double) act[row + c] + bias[c]);
                 }
-                rowSums[r] = sum;
+                rowSums[rowSumsOff + r] = sum;
                 continue;
             }
             FloatVector acc = FloatVector.zero(LANES);
@@ -173,7 +177,7 @@ final class VectorMath {
             if (bound < cols) {
                 acc = softplusLanes(act, row + cols - L, bias, cols - L).fma(tail, acc);
             }
-            rowSums[r] = acc.reduceLanes(VectorOperators.ADD);
+            rowSums[rowSumsOff + r] = acc.reduceLanes(VectorOperators.ADD);
         }
     }
 

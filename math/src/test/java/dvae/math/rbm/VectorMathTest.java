@@ -112,7 +112,7 @@ class VectorMathTest {
                 bias[c] = (float) rng.nextGaussian();
             }
             double[] softplusSums = new double[rows];
-            VectorMath.rowSoftplusSums(act, bias, rows, cols, softplusSums);
+            VectorMath.rowSoftplusSums(act, 0, bias, rows, cols, softplusSums, 0);
             double[] dots = new double[rows];
             VectorMath.rowDots(act, 0, bias, rows, cols, dots, 0);
             float sw = 0.3f;
