@@ -162,10 +162,7 @@ public final class Rbm {
     public void logMarginal1(float[] z1, int rows, float[] coupling, double[] out) {
         double[] biasTerms = new double[rows];
         // rows are independent: many run as parallel parts (population annealing scores 1000 particles at a time)
-        int parts = Math.min(Parallel.lanes(), rows / MIN_ROWS_PER_PART);
-        Parallel.forEach(Math.max(1, parts), p -> {
-            int from = Parallel.partStart(rows, Math.max(1, parts), p);
-            int to = Parallel.partStart(rows, Math.max(1, parts), p + 1);
+        Parallel.forRanges(rows, MIN_ROWS_PER_PART, (part, from, to) -> {
             Blas.sgemm(false, false, to - from, n2, n1, 1f, z1, from * n1, n1, w, 0, n2, 0f, coupling, from * n2, n2);
             VectorMath.rowSoftplusSums(coupling, from * n2, b2, to - from, n2, out, from);
             VectorMath.rowDots(z1, from * n1, b1, to - from, n1, biasTerms, from);

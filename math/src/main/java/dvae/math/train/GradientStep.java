@@ -8,6 +8,7 @@ import dvae.math.optim.WeightDecay;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.NegativePhase;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.Parallel;
 
 /**
  * The two halves of a training step, shared by the reference {@link Trainer} and the actors (a worker computes, the
@@ -52,8 +53,17 @@ public final class GradientStep {
             return false;
         }
         for (Param p : params.trainable()) {
-            for (float g : p.grad().data) {
-                if (!Float.isFinite(g)) {
+            float[] g = p.grad().data;
+            boolean[] finite = new boolean[Parallel.rangeParts(g.length, 1 << 16)];
+            Parallel.forRanges(g.length, 1 << 16, (part, from, to) -> {
+                boolean ok = true;
+                for (int i = from; i < to && ok; i++) {
+                    ok = Float.isFinite(g[i]);
+                }
+                finite[part] = ok;
+            });
+            for (boolean ok : finite) {
+                if (!ok) {
                     return false;
                 }
             }

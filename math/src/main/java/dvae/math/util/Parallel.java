@@ -87,6 +87,26 @@ public final class Parallel {
         }
     }
 
+    /** Work on part {@code part}, the indices [from, to), of a range. */
+    public interface Range {
+        void run(int part, int from, int to);
+    }
+
+    /**
+     * Runs body over [0, n) cut into contiguous parts of at least {@code minPerPart} indices (at most
+     * {@link #lanes()} of them); returns the number of parts, so that a caller can reduce per-part results in order.
+     */
+    public static int forRanges(int n, int minPerPart, Range body) {
+        int parts = rangeParts(n, minPerPart);
+        forEach(parts, p -> body.run(p, partStart(n, parts, p), partStart(n, parts, p + 1)));
+        return parts;
+    }
+
+    /** The number of parts {@link #forRanges} cuts n indices into. */
+    public static int rangeParts(int n, int minPerPart) {
+        return Math.max(1, Math.min(LANES, n / minPerPart));
+    }
+
     /** The first index of part p when n items are cut into {@code parts} contiguous, nearly equal parts. */
     public static int partStart(int n, int parts, int p) {
         return (int) ((long) n * p / parts);

@@ -86,4 +86,33 @@ class OptimTest {
             assertEquals(1e-4 * x, (up - down) / (2 * h), 1e-9);
         }
     }
+
+    /** A parameter large enough to be updated in parallel parts: every element as if updated alone. */
+    @Test
+    void largeParametersUpdateElementByElementAcrossParallelParts() {
+        int n = 300_001;
+        float[] init = new float[n];
+        for (int i = 0; i < n; i++) {
+            init[i] = (i % 7) - 3f;
+        }
+        ParamSet params = new ParamSet();
+        Param big = params.add("big", Role.KERNEL, Matrix.of(1, n, init.clone()));
+        for (int i = 0; i < n; i++) {
+            big.grad().data[i] = (i % 5) - 2f;
+        }
+        double penalty = WeightDecay.addToGradients(params, 1e-4);
+        double sq = 0;
+        for (float x : init) {
+            sq += (double) x * x;
+        }
+        assertEquals(0.5e-4 * sq, penalty, 1e-9 * sq);
+        new Adam(params).step(0.1);
+        for (int i : new int[] {0, 1, n / 2, n / 2 + 1, n - 1}) {
+            float g = (i % 5) - 2f + 1e-4f * init[i];
+            float m = 0.1f * g;
+            float v = 0.001f * g * g;
+            float rate = (float) (0.1 * Math.sqrt(1 - 0.999) / (1 - 0.9));
+            assertEquals(init[i] - rate * m / ((float) Math.sqrt(v) + 1e-3f), big.value().data[i], 1e-6, "at " + i);
+        }
+    }
 }

@@ -88,4 +88,17 @@ class ParallelTest {
                 () -> Parallel.lanesFromProperty("0"));
         assertEquals("system property dvae.threads: expected a positive integer, got '0'", e.getMessage());
     }
+
+    @Test
+    void rangesArePartsOfAtLeastTheMinimumInOrder() {
+        int[] owner = new int[1000];
+        int parts = Parallel.forRanges(1000, 300, (part, from, to) -> java.util.Arrays.fill(owner, from, to, part + 1));
+        assertEquals(2, parts); // two lanes; three parts of 300 would be allowed but lanes bound it
+        assertEquals(1, owner[0]);
+        assertEquals(1, owner[499]);
+        assertEquals(2, owner[500]);
+        assertEquals(2, owner[999]);
+        assertEquals(1, Parallel.forRanges(599, 300, (part, from, to) -> assertEquals(599, to - from)));
+        assertEquals(1, Parallel.rangeParts(10, 300));
+    }
 }
