@@ -1,6 +1,7 @@
 package dvae.math.autodiff;
 
 import dvae.math.tensor.Matrix;
+import dvae.math.util.Parallel;
 
 /**
  * Batch normalisation per column (feature) over the rows (examples): y = γ·(x − μ)/√(σ² + ε) + β, with γ and β 1×cols.
@@ -8,6 +9,9 @@ import dvae.math.tensor.Matrix;
  * {@code tf.nn.moments}, both for normalising and for the moving average.
  */
 public final class BatchNormOps {
+    /** Columns per parallel part at least (narrow layers run in one pass). */
+    private static final int PARALLEL_MIN_COLUMNS = 1024;
+
     private BatchNormOps() {
     }
 
@@ -23,62 +27,68 @@ public final class BatchNormOps {
         float[] v = x.value().data;
         double[] mean = new double[cols];
         double[] var = new double[cols];
-        for (int r = 0; r < n; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                mean[c] += v[i];
-            }
-        }
-        for (int c = 0; c < cols; c++) {
-            mean[c] /= n;
-        }
-        for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                double d = v[i] - mean[c];
-                var[c] += d * d;
-            }
-        }
         float[] invStd = new float[cols];
-        for (int c = 0; c < cols; c++) {
-            var[c] /= n;
-            invStd[c] = (float) (1 / Math.sqrt(var[c] + eps));
-            movingMean.data[c] = (float) (momentum * movingMean.data[c] + (1 - momentum) * mean[c]);
-            movingVar.data[c] = (float) (momentum * movingVar.data[c] + (1 - momentum) * var[c]);
-        }
-        // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
         Matrix xHat = new Matrix(n, cols);
         Matrix out = new Matrix(n, cols);
         float[] g = gamma.value().data;
         float[] b = beta.value().data;
         float[] xh = xHat.data;
         float[] o = out.data;
-        for (int r = 0; r < n; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                float h = (float) ((v[i] - mean[c]) * invStd[c]);
-                xh[i] = h;
-                o[i] = g[c] * h + b[c];
+        // Columns are independent: wide inputs (the RBM posterior's coupling head) run as column ranges in parallel,
+        // each with the arithmetic of one pass.
+        Parallel.forRanges(cols, PARALLEL_MIN_COLUMNS, (part, c0, c1) -> {
+            for (int r = 0; r < n; r++) {
+                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                    mean[c] += v[i];
+                }
             }
-        }
+            for (int c = c0; c < c1; c++) {
+                mean[c] /= n;
+            }
+            for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
+                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                    double d = v[i] - mean[c];
+                    var[c] += d * d;
+                }
+            }
+            for (int c = c0; c < c1; c++) {
+                var[c] /= n;
+                invStd[c] = (float) (1 / Math.sqrt(var[c] + eps));
+                movingMean.data[c] = (float) (momentum * movingMean.data[c] + (1 - momentum) * mean[c]);
+                movingVar.data[c] = (float) (momentum * movingVar.data[c] + (1 - momentum) * var[c]);
+            }
+            // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
+            for (int r = 0; r < n; r++) {
+                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                    float h = (float) ((v[i] - mean[c]) * invStd[c]);
+                    xh[i] = h;
+                    o[i] = g[c] * h + b[c];
+                }
+            }
+        });
         return x.tape().record(out, dy -> {
             double[] sumDy = new double[cols];
             double[] sumDyXHat = new double[cols];
-            columnSums(dy, xHat, sumDy, sumDyXHat);
-            addAffineGrads(gamma, beta, sumDy, sumDyXHat);
-            if (x.needsGrad()) {
-                // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ².
-                // The float factor γ/(N·σ) per column is hoisted out of the loop; the arithmetic is unchanged.
-                float[] coef = new float[cols];
-                for (int c = 0; c < cols; c++) {
-                    coef[c] = g[c] * invStd[c] / n;
-                }
-                float[] dx = x.grad().data;
-                float[] d = dy.data;
-                float fn = n;
-                for (int r = 0; r < n; r++) {
-                    for (int c = 0, i = r * cols; c < cols; c++, i++) {
-                        dx[i] += (float) (coef[c] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
+            float[] dx = x.needsGrad() ? x.grad().data : null;
+            float[] d = dy.data;
+            Parallel.forRanges(cols, PARALLEL_MIN_COLUMNS, (part, c0, c1) -> {
+                columnSums(dy, xHat, c0, c1, sumDy, sumDyXHat);
+                if (dx != null) {
+                    // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ².
+                    // The float factor γ/(N·σ) per column is hoisted out of the loop; the arithmetic is unchanged.
+                    float[] coef = new float[c1 - c0];
+                    for (int c = c0; c < c1; c++) {
+                        coef[c - c0] = g[c] * invStd[c] / n;
+                    }
+                    float fn = n;
+                    for (int r = 0; r < n; r++) {
+                        for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                            dx[i] += (float) (coef[c - c0] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
+                        }
                     }
                 }
-            }
+            });
+            addAffineGrads(gamma, beta, sumDy, sumDyXHat);
         }, x, gamma, beta);
     }
 
@@ -101,7 +111,7 @@ public final class BatchNormOps {
         return x.tape().record(out, dy -> {
             double[] sumDy = new double[cols];
             double[] sumDyXHat = new double[cols];
-            columnSums(dy, xHat, sumDy, sumDyXHat);
+            columnSums(dy, xHat, 0, cols, sumDy, sumDyXHat);
             addAffineGrads(gamma, beta, sumDy, sumDyXHat);
             if (x.needsGrad()) {
                 float[] g = gamma.value().data;
@@ -138,13 +148,13 @@ public final class BatchNormOps {
         return out;
     }
 
-    /** Per column: Σ dy and Σ dy·x̂. */
-    private static void columnSums(Matrix dy, Matrix xHat, double[] sumDy, double[] sumDyXHat) {
+    /** Per column in [c0, c1): Σ dy and Σ dy·x̂. */
+    private static void columnSums(Matrix dy, Matrix xHat, int c0, int c1, double[] sumDy, double[] sumDyXHat) {
         int cols = dy.cols;
         float[] d = dy.data;
         float[] h = xHat.data;
         for (int r = 0; r < dy.rows; r++) {
-            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
                 float di = d[i];
                 sumDy[c] += di;
                 sumDyXHat[c] += di * (double) h[i];

@@ -1,0 +1,74 @@
+package dvae.math.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dvae.math.random.RandomStream;
+import dvae.math.tensor.Matrix;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch norm over columns wide enough to run in parallel column ranges (the finite-difference check in
+ * {@link OpGradientTest} uses narrow ones): each column's output, moving statistics and gradients equal those of the
+ * same column normalised on its own.
+ */
+class BatchNormColumnsTest {
+    private static final int ROWS = 5;
+
+    @Test
+    void wideBatchNormEqualsEachColumnNormalisedAlone() {
+        int cols = 3000;
+        RandomStream rng = new RandomStream(9);
+        Matrix x = random(ROWS, cols, rng);
+        Matrix gamma = random(1, cols, rng);
+        Matrix beta = random(1, cols, rng);
+        Matrix upstream = random(ROWS, cols, rng);
+        Result wide = run(x, gamma, beta, upstream);
+        for (int c : new int[] {0, 1, cols / 2 - 1, cols / 2, cols - 1}) {
+            Result alone = run(column(x, c), column(gamma, c), column(beta, c), column(upstream, c));
+            assertArrayEquals(alone.out.data, column(wide.out, c).data, "output of column " + c);
+            assertArrayEquals(alone.dx.data, column(wide.dx, c).data, "dx of column " + c);
+            assertArrayEquals(alone.dGamma.data, column(wide.dGamma, c).data, "dγ of column " + c);
+            assertArrayEquals(alone.dBeta.data, column(wide.dBeta, c).data, "dβ of column " + c);
+            assertArrayEquals(alone.movingMean.data, column(wide.movingMean, c).data, "moving mean of column " + c);
+            assertArrayEquals(alone.movingVar.data, column(wide.movingVar, c).data, "moving variance of column " + c);
+        }
+    }
+
+    private record Result(Matrix out, Matrix dx, Matrix dGamma, Matrix dBeta, Matrix movingMean, Matrix movingVar) {
+    }
+
+    private static Result run(Matrix x, Matrix gamma, Matrix beta, Matrix upstream) {
+        Tape tape = new Tape();
+        Var in = tape.variable(copy(x));
+        Var g = tape.variable(copy(gamma));
+        Var b = tape.variable(copy(beta));
+        Matrix movingMean = new Matrix(1, x.cols);
+        Matrix movingVar = new Matrix(1, x.cols);
+        java.util.Arrays.fill(movingVar.data, 1f);
+        Var out = BatchNormOps.batchNormTraining(in, g, b, movingMean, movingVar, 1e-2f, 0.99f);
+        tape.backward(out, upstream);
+        return new Result(out.value(), in.grad(), g.grad(), b.grad(), movingMean, movingVar);
+    }
+
+    private static Matrix random(int rows, int cols, RandomStream rng) {
+        Matrix m = new Matrix(rows, cols);
+        for (int i = 0; i < m.data.length; i++) {
+            m.data[i] = (float) rng.nextGaussian();
+        }
+        return m;
+    }
+
+    private static Matrix column(Matrix m, int c) {
+        Matrix out = new Matrix(m.rows, 1);
+        for (int r = 0; r < m.rows; r++) {
+            out.data[r] = m.data[r * m.cols + c];
+        }
+        return out;
+    }
+
+    private static Matrix copy(Matrix m) {
+        Matrix out = new Matrix(m.rows, m.cols);
+        System.arraycopy(m.data, 0, out.data, 0, m.data.length);
+        return out;
+    }
+}
