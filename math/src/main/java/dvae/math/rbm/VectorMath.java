@@ -37,6 +37,13 @@ final class VectorMath {
     private static final float EXP2_C4 = (float) (Math.pow(Math.log(2), 4) / 24);
     private static final float EXP2_C5 = (float) (Math.pow(Math.log(2), 5) / 120);
     private static final float EXP2_C6 = (float) (Math.pow(Math.log(2), 6) / 720);
+    private static final FloatVector V_C6 = FloatVector.broadcast(LANES, EXP2_C6);
+    private static final FloatVector V_C5 = FloatVector.broadcast(LANES, EXP2_C5);
+    private static final FloatVector V_C4 = FloatVector.broadcast(LANES, EXP2_C4);
+    private static final FloatVector V_C3 = FloatVector.broadcast(LANES, EXP2_C3);
+    private static final FloatVector V_C2 = FloatVector.broadcast(LANES, EXP2_C2);
+    private static final FloatVector V_C1 = FloatVector.broadcast(LANES, EXP2_C1);
+    private static final FloatVector V_ONE = FloatVector.broadcast(LANES, 1f);
     /** Below this |d| the annealing increment uses the cancellation-free log1p form. */
     private static final float SMALL_STEP = 1f;
 
@@ -87,45 +94,43 @@ final class VectorMath {
      */
     static void sampleBernoulli(float[] act, int actOff, float actScale, float[] bias, int biasOff, float biasScale,
                                 int rows, int cols, float[] uniforms, float[] out, int outOff) {
-        int bound = LANES.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int row = r * cols;
-            if (cols < L) {
+        if (cols < L) {
+            for (int r = 0; r < rows; r++) {
+                int row = r * cols;
                 for (int c = 0; c < cols; c++) {
                     float x = actScale * act[actOff + row + c] + biasScale * bias[biasOff + c];
                     float u = uniforms[row + c];
                     out[outOff + row + c] = u * (1f + (float) Math.exp(Math.min(-x, EXP_LIMIT))) < 1f ? 1f : 0f;
                 }
-                continue;
             }
-            for (int c = 0; c < bound; c += L) {
-                bernoulliLanes(act, actOff + row + c, actScale, bias, biasOff + c, biasScale, uniforms, row + c,
-                        out, outOff + row + c);
-            }
-            if (bound < cols) {
-                int c = cols - L;
-                bernoulliLanes(act, actOff + row + c, actScale, bias, biasOff + c, biasScale, uniforms, row + c,
-                        out, outOff + row + c);
+            return;
+        }
+        // e^{−x} = 2^y with y = −x·log2(e) = act·ka + biasY[c]: one fused multiply-add per lane.
+        FloatVector ka = FloatVector.broadcast(LANES, -actScale * LOG2_E);
+        float[] biasY = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            biasY[c] = -biasScale * LOG2_E * bias[biasOff + c];
+        }
+        int full = cols / L;
+        int steps = full + (cols % L == 0 ? 0 : 1);
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            for (int k = 0; k < steps; k++) {
+                int c = k < full ? k * L : cols - L; // the last vector of a ragged row overlaps the one before
+                FloatVector y = FloatVector.fromArray(LANES, act, actOff + row + c)
+                        .fma(ka, FloatVector.fromArray(LANES, biasY, c)).max(-EXP2_LIMIT).min(EXP2_LIMIT);
+                // 2^y: n = round(y) into the exponent bits, 2^f for f = y − n, |f| ≤ ½, by its degree-6 Taylor
+                // polynomial (2e-7 relative); inline, because the library's EXP is called out of line.
+                FloatVector shifted = y.add(ROUNDING_SHIFT);
+                FloatVector f = y.sub(shifted.sub(ROUNDING_SHIFT));
+                FloatVector p = f.fma(V_C6, V_C5).fma(f, V_C4).fma(f, V_C3).fma(f, V_C2).fma(f, V_C1).fma(f, V_ONE);
+                FloatVector e = p.reinterpretAsInts()
+                        .add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
+                FloatVector u = FloatVector.fromArray(LANES, uniforms, row + c);
+                VectorMask<Float> on = u.fma(e, u).compare(VectorOperators.LT, 1f);
+                FloatVector.zero(LANES).blend(1f, on).intoArray(out, outOff + row + c);
             }
         }
-    }
-
-    private static void bernoulliLanes(float[] act, int actAt, float actScale, float[] bias, int biasAt,
-                                       float biasScale, float[] uniforms, int uAt, float[] out, int outAt) {
-        // e^{−x} = 2^y, y = −x·log2(e) = n + f with n = round(y) put into the exponent bits and 2^f, |f| ≤ ½, by
-        // its degree-6 Taylor polynomial (2e-7 relative); inline, because the library's EXP is called out of line.
-        FloatVector y = FloatVector.fromArray(LANES, act, actAt).mul(-actScale * LOG2_E)
-                .add(FloatVector.fromArray(LANES, bias, biasAt).mul(-biasScale * LOG2_E)).max(-EXP2_LIMIT)
-                .min(EXP2_LIMIT);
-        FloatVector shifted = y.add(ROUNDING_SHIFT);
-        FloatVector f = y.sub(shifted.sub(ROUNDING_SHIFT));
-        FloatVector p = f.mul(EXP2_C6).add(EXP2_C5).mul(f).add(EXP2_C4).mul(f).add(EXP2_C3).mul(f).add(EXP2_C2)
-                .mul(f).add(EXP2_C1).mul(f).add(1f);
-        FloatVector e = p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
-                .reinterpretAsFloats();
-        FloatVector u = FloatVector.fromArray(LANES, uniforms, uAt);
-        VectorMask<Float> on = u.fma(e, u).compare(VectorOperators.LT, 1f);
-        FloatVector.zero(LANES).blend(1f, on).intoArray(out, outAt);
     }
 
     /** out[r, c] = σ(act[r, c] + bias[c]): conditional means, for Rao-Blackwellised statistics. */
