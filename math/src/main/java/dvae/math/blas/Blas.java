@@ -124,18 +124,16 @@ public final class Blas {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (blocks(m, n, k) <= 1) {
-            IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
-                    beta, c, cOff, ldc);
-            return;
-        }
-        checkOperands(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        inBlocks(m, n, k, (r0, rows, c0, cols) -> Unchecked.sgemm(transB ? "T" : "N", transA ? "T" : "N", cols,
-                rows, k, alpha, b, bOff + c0 * (transB ? ldb : 1), ldb, a, aOff + r0 * (transA ? 1 : lda), lda,
-                beta, c, cOff + r0 * ldc + c0, ldc));
+        String ta = transB ? "T" : "N"; // BLAS sees the transposed, column-major product: operands swap
+        String tb = transA ? "T" : "N";
+        product(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc,
+                (cols, rows, bAt, aAt, cAt, whole) -> {
+                    if (whole) {
+                        IMPL.sgemm(ta, tb, cols, rows, k, alpha, b, bAt, ldb, a, aAt, lda, beta, c, cAt, ldc);
+                    } else {
+                        Unchecked.sgemm(ta, tb, cols, rows, k, alpha, b, bAt, ldb, a, aAt, lda, beta, c, cAt, ldc);
+                    }
+                });
     }
 
     /** C[m×n] = op(A)·op(B) for densely packed row-major operands (beta = 0). */
@@ -147,18 +145,37 @@ public final class Blas {
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                              double beta, double[] c, int cOff, int ldc) {
+        String ta = transB ? "T" : "N";
+        String tb = transA ? "T" : "N";
+        product(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc,
+                (cols, rows, bAt, aAt, cAt, whole) -> {
+                    if (whole) {
+                        IMPL.dgemm(ta, tb, cols, rows, k, alpha, b, bAt, ldb, a, aAt, lda, beta, c, cAt, ldc);
+                    } else {
+                        Unchecked.dgemm(ta, tb, cols, rows, k, alpha, b, bAt, ldb, a, aAt, lda, beta, c, cAt, ldc);
+                    }
+                });
+    }
+
+    /** One column-major BLAS call on a block of the product: its sizes and operand offsets. */
+    private interface Call {
+        /** whole: the product in one call, through netlib's checked entry; else a block, unchecked. */
+        void run(int cols, int rows, int bAt, int aAt, int cAt, boolean whole);
+    }
+
+    /** Runs a row-major product whole, or in blocks across the cores after checking its operands once. */
+    private static void product(boolean transA, boolean transB, int m, int n, int k, int aLength, int aOff, int lda,
+                                int bLength, int bOff, int ldb, int cLength, int cOff, int ldc, Call call) {
         if (m == 0 || n == 0) {
             return;
         }
         if (blocks(m, n, k) <= 1) {
-            IMPL.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda,
-                    beta, c, cOff, ldc);
+            call.run(n, m, bOff, aOff, cOff, true);
             return;
         }
-        checkOperands(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        inBlocks(m, n, k, (r0, rows, c0, cols) -> Unchecked.dgemm(transB ? "T" : "N", transA ? "T" : "N", cols,
-                rows, k, alpha, b, bOff + c0 * (transB ? ldb : 1), ldb, a, aOff + r0 * (transA ? 1 : lda), lda,
-                beta, c, cOff + r0 * ldc + c0, ldc));
+        checkOperands(transA, transB, m, n, k, aLength, aOff, lda, bLength, bOff, ldb, cLength, cOff, ldc);
+        inBlocks(m, n, k, (r0, rows, c0, cols) -> call.run(cols, rows, bOff + c0 * (transB ? ldb : 1),
+                aOff + r0 * (transA ? 1 : lda), cOff + r0 * ldc + c0, false));
     }
 
     /** How many blocks a product is cut into: 1 when small, or when the unchecked BLAS entry is not available. */

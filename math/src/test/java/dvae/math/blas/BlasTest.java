@@ -78,12 +78,10 @@ class BlasTest {
                         new double[m * n], 0, n));
     }
 
-    @Test
-    void dgemmAndDenseShortcutAgreeWithSgemm() {
+    @ParameterizedTest
+    @CsvSource({"4, 6, 5", "300, 70, 120"}) // small, and large enough to run in blocks
+    void dgemmAndDenseShortcutAgreeWithSgemm(int m, int n, int k) {
         RandomStream rng = new RandomStream(8);
-        int m = 4;
-        int n = 6;
-        int k = 5;
         float[] a = random(m * k, rng);
         float[] b = random(n * k, rng);
         float[] c = new float[m * n];
@@ -103,8 +101,8 @@ class BlasTest {
             for (int p = 0; p < k; p++) {
                 want += ad[(i / n) * k + p] * bd[(i % n) * k + p];
             }
-            assertEquals(want, cd[i], 1e-12);
-            assertEquals(want, c[i], 1e-5);
+            assertEquals(want, cd[i], 1e-12 * k);
+            assertEquals(want, c[i], 1e-5 * k);
         }
     }
 
