@@ -1,6 +1,7 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
 import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Evaluation;
 import dvae.math.model.ModelConfig.ObjectiveKind;
@@ -147,7 +148,7 @@ final class GridExperiment implements Experiment {
         m.put("nll_per_seed", r.nll());
         m.put("nll_standard_error_per_seed", r.nllStandardError());
         m.put("ms_per_iteration", TrainingRuns.mean(r.msPerIteration()));
-        m.put("paper", r.cell().paper());
+        m.put("paper", r.cell().paper()); // the paper's MNIST figure
         return m;
     }
 
@@ -155,14 +156,16 @@ final class GridExperiment implements Experiment {
     private String table(Budget budget, int seeds, Dataset data, Protocol p, int testRows, List<Result> results) {
         List<String> rows = results.stream().map(r -> r.cell().row()).distinct().toList();
         List<String> columns = results.stream().map(r -> r.cell().column()).distinct().toList();
+        boolean mnist = data.name().equals(DatasetKind.MNIST.id());
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run, %d "
                         + "seed(s) (%s), test NLL in nats on the first %,d test images with K = %,d "
                         + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
-                        + "temperatures). Each entry: ours (paper).%n%n",
+                        + "temperatures). Each entry: ours (paper)%s.%n%n",
                 name, title, budget.id(), data.name(), p.iterations(), seeds,
                 seeds > 1 ? "mean±sd over seeds" : "±: standard error over the test images", testRows, p.eval().samples(),
-                p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps()));
+                p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), mnist ? ""
+                        : "; the paper's figures are on MNIST, so none is shown beside ours on " + data.name()));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));
         md.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
@@ -170,7 +173,7 @@ final class GridExperiment implements Experiment {
             md.append("| ").append(row).append(" |");
             for (String column : columns) {
                 md.append(results.stream().filter(r -> r.cell().row().equals(row) && r.cell().column().equals(column))
-                        .findFirst().map(r -> " " + r.text() + " (" + r.cell().paper() + ") |")
+                        .findFirst().map(r -> " " + r.text() + (mnist ? " (" + r.cell().paper() + ")" : "") + " |")
                         .orElse(" |"));
             }
             md.append('\n');

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dvae.math.data.Dataset;
 import dvae.math.data.SyntheticData;
 import dvae.math.model.ModelConfig;
 import java.util.List;
@@ -53,8 +54,11 @@ class GridExperimentTest {
                 "dvae.experiment.grid.prior-temps.quick=20", "dvae.experiment.grid.prior-chains.quick=16",
                 "dvae.experiment.grid.posterior-temps.quick=10", "dvae.prior-sampler.method=pcd",
                 "dvae.prior-sampler.particles=20", "dvae.prior-sampler.sweeps=2", "dvae.train.batch-size=10"));
+        Dataset synthetic = SyntheticData.noisyPrototypes(50, 2);
+        Dataset asMnist = new Dataset("mnist", synthetic.train(), synthetic.valid(), synthetic.test(),
+                synthetic.binarization(), synthetic.source(), synthetic.cache());
         Experiment.Report report = new GridExperiment("tiny", "a tiny grid", "test grid", cells).run(Budget.QUICK, 2,
-                s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { });
+                s, asMnist, (done, total, note) -> { });
         assertEquals(4, report.summary().get("test_examples"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> out = (List<Map<String, Object>>) report.summary().get("cells");
@@ -75,6 +79,15 @@ class GridExperimentTest {
                 report.table());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("| DVAE## |") && l.contains("(2.0)")
                 && l.contains("(3.0)")), report.table());
+
+        // one seed: the standard error over the test images; another data set: no paper (MNIST) figures beside ours
+        Experiment.Report other = new GridExperiment("tiny", "a tiny grid", "test grid", cells.subList(0, 1))
+                .run(Budget.QUICK, 1, s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { });
+        assertTrue(other.table().lines().anyMatch(l -> l.matches("\\| PWL L=2 \\| \\d+\\.\\d\\d±\\d+\\.\\d\\d \\|")),
+                other.table());
+        assertTrue(other.table().contains("±: standard error over the test images"), other.table());
+        assertTrue(other.table().contains("the paper's figures are on MNIST, so none is shown beside ours on "
+                + "synthetic"), other.table());
     }
 
     private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
