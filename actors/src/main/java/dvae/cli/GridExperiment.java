@@ -165,7 +165,7 @@ final class GridExperiment implements Experiment {
                 name, title, budget.id(), data.name(), p.iterations(), seeds,
                 seeds > 1 ? "mean±sd over seeds" : "±: standard error over the test images", testRows, p.eval().samples(),
                 p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), mnist ? ""
-                        : "; the paper's figures are on MNIST, so none is shown beside ours on " + data.name()));
+                        : "; the paper's figures held here are its MNIST ones, so none is shown beside ours on " + data.name()));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));
         md.append("\n|---|").append("---|".repeat(columns.size())).append('\n');

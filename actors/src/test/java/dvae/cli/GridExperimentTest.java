@@ -86,7 +86,7 @@ class GridExperimentTest {
         assertTrue(other.table().lines().anyMatch(l -> l.matches("\\| PWL L=2 \\| \\d+\\.\\d\\d±\\d+\\.\\d\\d \\|")),
                 other.table());
         assertTrue(other.table().contains("±: standard error over the test images"), other.table());
-        assertTrue(other.table().contains("the paper's figures are on MNIST, so none is shown beside ours on "
+        assertTrue(other.table().contains("the paper's figures held here are its MNIST ones, so none is shown beside ours on "
                 + "synthetic"), other.table());
     }
 
