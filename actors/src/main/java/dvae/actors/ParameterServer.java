@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dvae.cli.Settings;
+import dvae.math.tensor.MatrixOps;
 import dvae.math.train.CheckpointWriter;
 import dvae.math.train.GradientApplier;
 import dvae.protocols.ParameterServerProtocol.Ack;
@@ -20,8 +21,8 @@ import dvae.protocols.ParameterServerProtocol.Metrics;
 import dvae.protocols.ParameterServerProtocol.Parameters;
 import dvae.protocols.ParameterServerProtocol.Pull;
 import dvae.protocols.ParameterServerProtocol.PushGradient;
-import dvae.protocols.ParameterServerProtocol.Rejected;
 import dvae.protocols.ParameterServerProtocol.Rejected.Reason;
+import dvae.protocols.ParameterServerProtocol.Rejected;
 import dvae.protocols.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -184,10 +185,8 @@ public final class ParameterServer extends AbstractBehavior<Object> {
      */
     private Optional<Tensor> apply(PushGradient push, float stepScale, long step) {
         float[] g = push.gradient().toFloats();
-        for (float x : g) {
-            if (!Float.isFinite(x)) {
-                return Optional.empty();
-            }
+        if (!MatrixOps.allFinite(g)) {
+            return Optional.empty();
         }
         applier.apply(parameters, g, push.learningRate(), stepScale, step);
         return Optional.of(Tensor.ofFloats(parameters, parameters.length));

@@ -1,6 +1,7 @@
 package dvae.math.tensor;
 
 import dvae.math.blas.Blas;
+import dvae.math.util.Parallel;
 
 /**
  * Matrix products on {@link Matrix}: the plain ones through {@link Blas}, the batched per-example ones (many tiny
@@ -12,6 +13,9 @@ import dvae.math.blas.Blas;
  * row-major matrix W_b of example b.
  */
 public final class MatrixOps {
+    /** Elements per parallel part of a scan at least. */
+    private static final int PARALLEL_MIN = 1 << 16;
+
     private MatrixOps() {
     }
 
@@ -128,5 +132,23 @@ public final class MatrixOps {
                 }
             }
         }
+    }
+
+    /** Whether every value is finite; long arrays are scanned in parallel parts. */
+    public static boolean allFinite(float[] values) {
+        boolean[] finite = new boolean[Parallel.rangeParts(values.length, PARALLEL_MIN)];
+        Parallel.forRanges(values.length, PARALLEL_MIN, (part, from, to) -> {
+            boolean ok = true;
+            for (int i = from; i < to && ok; i++) {
+                ok = Float.isFinite(values[i]);
+            }
+            finite[part] = ok;
+        });
+        for (boolean ok : finite) {
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -8,7 +8,7 @@ import dvae.math.optim.WeightDecay;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.NegativePhase;
 import dvae.math.tensor.Matrix;
-import dvae.math.util.Parallel;
+import dvae.math.tensor.MatrixOps;
 
 /**
  * The two halves of a training step, shared by the reference {@link Trainer} and the actors (a worker computes, the
@@ -53,19 +53,8 @@ public final class GradientStep {
             return false;
         }
         for (Param p : params.trainable()) {
-            float[] g = p.grad().data;
-            boolean[] finite = new boolean[Parallel.rangeParts(g.length, 1 << 16)];
-            Parallel.forRanges(g.length, 1 << 16, (part, from, to) -> {
-                boolean ok = true;
-                for (int i = from; i < to && ok; i++) {
-                    ok = Float.isFinite(g[i]);
-                }
-                finite[part] = ok;
-            });
-            for (boolean ok : finite) {
-                if (!ok) {
-                    return false;
-                }
+            if (!MatrixOps.allFinite(p.grad().data)) {
+                return false;
             }
         }
         return true;

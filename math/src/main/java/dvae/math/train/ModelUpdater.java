@@ -17,6 +17,8 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
     private final double weightDecay;
     private final String dataset;
     private final float[] meanPixel;
+    /** The vector the last update wrote the replica's values into; only the server writes it, through here. */
+    private float[] lastWritten;
 
     public ModelUpdater(DvaeModel model, TrainConfig config, String dataset, float[] meanPixel) {
         this.model = model;
@@ -34,10 +36,15 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
 
     @Override
     public void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step) {
-        ParameterVector.loadValues(model.params(), parameters);
+        // The replica already holds these values when this vector is the one the last update wrote (the server's
+        // case at every step): loading them again would copy the whole model for nothing.
+        if (parameters != lastWritten) {
+            ParameterVector.loadValues(model.params(), parameters);
+        }
         ParameterVector.loadGradientAndState(model.params(), gradient);
         GradientStep.update(model.params(), adam, weightDecay, learningRate * stepScale);
         ParameterVector.copyValues(model.params(), parameters);
+        lastWritten = parameters;
     }
 
     @Override
