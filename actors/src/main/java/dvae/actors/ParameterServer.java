@@ -25,6 +25,7 @@ import dvae.protocols.ParameterServerProtocol.Rejected.Reason;
 import dvae.protocols.ParameterServerProtocol.Rejected;
 import dvae.protocols.Tensor;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -184,7 +185,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
      * applied vector); empty when the gradient is not finite, and then the parameters are left alone.
      */
     private Optional<Tensor> apply(PushGradient push, float stepScale, long step) {
-        float[] g = push.gradient().toFloats();
+        FloatBuffer g = push.gradient().floats();
         if (!MatrixOps.allFinite(g)) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dvae.actors;
 
 import dvae.math.train.GradientApplier;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,7 @@ final class SgdApplier implements GradientApplier {
     }
 
     @Override
-    public void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step) {
+    public void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
         try {
             if (!gate.await(20, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the gate");
@@ -44,7 +45,7 @@ final class SgdApplier implements GradientApplier {
             throw new IllegalStateException(e);
         }
         for (int i = 0; i < parameters.length; i++) {
-            parameters[i] -= (float) (learningRate * stepScale) * gradient[i];
+            parameters[i] -= (float) (learningRate * stepScale) * gradient.get(gradient.position() + i);
         }
         calls.add(new Call(step, stepScale));
     }

@@ -2,6 +2,7 @@ package dvae.math.tensor;
 
 import dvae.math.blas.Blas;
 import dvae.math.util.Parallel;
+import java.nio.FloatBuffer;
 
 /**
  * Matrix products on {@link Matrix}: the plain ones through {@link Blas}, the batched per-example ones (many tiny
@@ -136,11 +137,18 @@ public final class MatrixOps {
 
     /** Whether every value is finite; long arrays are scanned in parallel parts. */
     public static boolean allFinite(float[] values) {
-        boolean[] finite = new boolean[Parallel.rangeParts(values.length, PARALLEL_MIN)];
-        Parallel.forRanges(values.length, PARALLEL_MIN, (part, from, to) -> {
+        return allFinite(FloatBuffer.wrap(values));
+    }
+
+    /** Whether every remaining value of a buffer (a message's packed floats, say) is finite, in parallel parts. */
+    public static boolean allFinite(FloatBuffer values) {
+        int start = values.position();
+        int n = values.remaining();
+        boolean[] finite = new boolean[Parallel.rangeParts(n, PARALLEL_MIN)];
+        Parallel.forRanges(n, PARALLEL_MIN, (part, from, to) -> {
             boolean ok = true;
-            for (int i = from; i < to && ok; i++) {
-                ok = Float.isFinite(values[i]);
+            for (int i = start + from; i < start + to && ok; i++) {
+                ok = Float.isFinite(values.get(i));
             }
             finite[part] = ok;
         });

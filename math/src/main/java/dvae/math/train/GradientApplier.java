@@ -1,5 +1,7 @@
 package dvae.math.train;
 
+import java.nio.FloatBuffer;
+
 /**
  * Applies one push to the flat parameter vector in place: the parameter server's only piece of maths. The real one
  * is {@link ModelUpdater} (weight decay and Adam); it may keep optimizer state (moments) of its own, and is only
@@ -9,12 +11,13 @@ package dvae.math.train;
 public interface GradientApplier {
     /**
      * @param parameters all parameters, updated in place
-     * @param gradient   the gradient of the loss with respect to {@code parameters}, same length, all finite (in the
-     *                   layout of {@link ParameterVector#writeGradientAndState})
+     * @param gradient   the gradient of the loss with respect to {@code parameters}, as many values as remain in the
+     *                   buffer (in the layout of {@link ParameterVector#writeGradientAndState}; a view of the push's
+     *                   bytes, read without copying them first)
      * @param learningRate the coordinator's scheduled rate at the step the gradient belongs to
      * @param stepScale  in (0, 1]: multiplies this update's step size (not the gradient, whose scale Adam would
      *                   normalise away); below 1 when a stale gradient is down-weighted
      * @param step       1-based number of this update (Adam's bias correction, learning-rate schedules)
      */
-    void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step);
+    void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step);
 }

@@ -4,6 +4,7 @@ import dvae.math.io.ParamStore;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelCheckpoint;
 import dvae.math.optim.Adam;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +36,7 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
     }
 
     @Override
-    public void apply(float[] parameters, float[] gradient, double learningRate, float stepScale, long step) {
+    public void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
         // The replica already holds these values when this vector is the one the last update wrote (the server's
         // case at every step): loading them again would copy the whole model for nothing.
         if (parameters != lastWritten) {

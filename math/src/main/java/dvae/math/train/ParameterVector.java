@@ -55,13 +55,7 @@ public final class ParameterVector {
     }
 
     public static void loadValues(ParamSet params, float[] from) {
-        checkLength(params, from.length);
-        int at = 0;
-        for (Param p : params.all()) {
-            float[] v = p.value().data;
-            copy(from, at, v, 0, v.length);
-            at += v.length;
-        }
+        loadValues(params, FloatBuffer.wrap(from));
     }
 
     /**
@@ -82,13 +76,20 @@ public final class ParameterVector {
 
     /** The inverse of {@link #writeGradientAndState}: sets the gradients and replaces the state tensors' values. */
     public static void loadGradientAndState(ParamSet params, float[] from) {
-        checkLength(params, from.length);
-        int at = 0;
+        loadGradientAndState(params, FloatBuffer.wrap(from));
+    }
+
+    /** The same from a buffer's remaining values (a message's packed bytes), without an intermediate array. */
+    public static void loadGradientAndState(ParamSet params, FloatBuffer from) {
+        checkLength(params, from.remaining());
+        int at = from.position();
         for (Param p : params.all()) {
             float[] v = p.trainable() ? p.grad().data : p.value().data;
-            copy(from, at, v, 0, v.length);
+            int start = at;
+            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> from.get(start + lo, v, lo, hi - lo));
             at += v.length;
         }
+        from.position(at);
     }
 
     /** System.arraycopy, in parallel parts for the large tensors (a 100+100 model is 2.5 million floats). */

@@ -1,6 +1,8 @@
 package dvae.math.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dvae.math.random.RandomStream;
@@ -121,5 +123,21 @@ class MatrixOpsTest {
         MatrixOps.multAddBatchedTransW(y, w, accT);
         assertEquals(2 * ywt.get(1, 0), accT.get(1, 0), 1e-5);
         assertThrows(IllegalArgumentException.class, () -> MatrixOps.multBatched(z, random(batch, 19, 6), zw));
+    }
+
+    @Test
+    void allFiniteFindsANonFiniteValueAnywhereInALongArrayOrBuffer() {
+        float[] values = new float[300_001];
+        assertTrue(MatrixOps.allFinite(values));
+        for (int at : new int[] {0, 150_000, 300_000}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                values[at] = bad;
+                assertFalse(MatrixOps.allFinite(values), bad + " at " + at);
+                values[at] = 0f;
+            }
+        }
+        values[0] = Float.NaN;
+        // a buffer is checked from its position on
+        assertTrue(MatrixOps.allFinite(java.nio.FloatBuffer.wrap(values).position(1)));
     }
 }
