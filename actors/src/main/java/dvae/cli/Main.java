@@ -1,6 +1,7 @@
 package dvae.cli;
 
 import dvae.math.BadInputException;
+import dvae.math.util.Parallel;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,12 @@ public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
 
     public static void main(String[] args) {
+        try {
+            Parallel.lanes(); // a bad -Ddvae.threads (DVAE_THREADS) is a one-line error, before any work
+        } catch (ExceptionInInitializerError e) {
+            System.err.println("error: " + SettingsLoader.oneLine(e.getCause().getMessage()));
+            System.exit(EXIT_BAD_INPUT);
+        }
         System.exit(run(args));
     }
 

@@ -131,7 +131,7 @@ public final class Parallel {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("system property dvae.threads: expected a positive integer, got '"
+        throw new IllegalArgumentException("system property dvae.threads (DVAE_THREADS for run/dvae): expected a positive integer, got '"
                 + value + "'");
     }
 
