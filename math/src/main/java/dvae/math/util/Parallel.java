@@ -131,8 +131,8 @@ public final class Parallel {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("system property dvae.threads (DVAE_THREADS for run/dvae): expected a positive integer, got '"
-                + value + "'");
+        throw new IllegalArgumentException("system property dvae.threads (DVAE_THREADS for run/dvae): expected a "
+                + "positive integer, got '" + value + "'");
     }
 
     private static ThreadFactory daemons() {

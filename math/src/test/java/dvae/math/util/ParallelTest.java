@@ -86,7 +86,8 @@ class ParallelTest {
         assertTrue(Parallel.lanesFromProperty(null) >= 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Parallel.lanesFromProperty("0"));
-        assertEquals("system property dvae.threads: expected a positive integer, got '0'", e.getMessage());
+        assertEquals("system property dvae.threads (DVAE_THREADS for run/dvae): expected a positive integer, got '0'",
+                e.getMessage());
     }
 
     @Test
