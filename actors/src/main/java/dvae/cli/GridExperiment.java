@@ -157,15 +157,16 @@ final class GridExperiment implements Experiment {
         List<String> rows = results.stream().map(r -> r.cell().row()).distinct().toList();
         List<String> columns = results.stream().map(r -> r.cell().column()).distinct().toList();
         boolean mnist = data.name().equals(DatasetKind.MNIST.id());
+        String spread = seeds > 1 ? "mean±sd over seeds" : "±: standard error over the test images";
+        String entries = mnist ? "Each entry: ours (paper)" : "Each entry: ours; the paper's figures held here are its "
+                + "MNIST ones, so none is shown beside ours on " + data.name();
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run, %d "
                         + "seed(s) (%s), test NLL in nats on the first %,d test images with K = %,d "
                         + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
-                        + "temperatures). Each entry: ours (paper)%s.%n%n",
-                name, title, budget.id(), data.name(), p.iterations(), seeds,
-                seeds > 1 ? "mean±sd over seeds" : "±: standard error over the test images", testRows, p.eval().samples(),
-                p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), mnist ? ""
-                        : "; the paper's figures held here are its MNIST ones, so none is shown beside ours on " + data.name()));
+                        + "temperatures). %s.%n%n",
+                name, title, budget.id(), data.name(), p.iterations(), seeds, spread, testRows, p.eval().samples(),
+                p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), entries));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));
         md.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
