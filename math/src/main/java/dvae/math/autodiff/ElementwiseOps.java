@@ -1,5 +1,6 @@
 package dvae.math.autodiff;
 
+import dvae.math.tensor.ElementwiseKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
 
@@ -78,9 +79,7 @@ public final class ElementwiseOps {
         float[] v = x.value().data;
         Matrix out = new Matrix(x.rows(), x.cols());
         float[] y = out.data;
-        for (int i = 0; i < v.length; i++) {
-            y[i] = (float) Math.tanh(v[i]);
-        }
+        ElementwiseKernels.tanh(v, y, v.length);
         return x.tape().record(out, dy -> { // tanh' = 1 − tanh²
             float[] dx = x.grad().data;
             for (int i = 0; i < dx.length; i++) {

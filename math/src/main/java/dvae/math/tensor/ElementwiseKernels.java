@@ -1,0 +1,28 @@
+package dvae.math.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise functions in vector lanes, for the activations the networks apply to every unit: a scalar
+ * {@code Math.tanh} per unit cost the evaluation of a directed posterior (4000 samples through two 200-unit tanh
+ * layers per example) about a third of its time.
+ */
+public final class ElementwiseKernels {
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+
+    private ElementwiseKernels() {
+    }
+
+    /** out[i] = tanh(in[i]) for i < n, in float lanes (the library's vector tanh, about 1 ulp), the rest scalar. */
+    public static void tanh(float[] in, float[] out, int n) {
+        int bound = LANES.loopBound(n);
+        for (int i = 0; i < bound; i += LANES.length()) {
+            FloatVector.fromArray(LANES, in, i).lanewise(VectorOperators.TANH).intoArray(out, i);
+        }
+        for (int i = bound; i < n; i++) {
+            out[i] = (float) Math.tanh(in[i]);
+        }
+    }
+}
