@@ -74,12 +74,10 @@ public final class ParameterVector {
         into.position(at);
     }
 
-    /** The inverse of {@link #writeGradientAndState}: sets the gradients and replaces the state tensors' values. */
-    public static void loadGradientAndState(ParamSet params, float[] from) {
-        loadGradientAndState(params, FloatBuffer.wrap(from));
-    }
-
-    /** The same from a buffer's remaining values (a message's packed bytes), without an intermediate array. */
+    /**
+     * The inverse of {@link #writeGradientAndState}: sets the gradients and replaces the state tensors' values from a
+     * buffer's remaining values (a message's packed bytes), without an intermediate array.
+     */
     public static void loadGradientAndState(ParamSet params, FloatBuffer from) {
         checkLength(params, from.remaining());
         int at = from.position();

@@ -56,7 +56,7 @@ class ParameterVectorTest {
         FloatBuffer push = FloatBuffer.allocate(n);
         ParameterVector.writeGradientAndState(from, push);
         assertFalse(push.hasRemaining());
-        ParameterVector.loadGradientAndState(to, push.array());
+        ParameterVector.loadGradientAndState(to, push.flip());
         for (Param p : to.all()) {
             Param q = from.all().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
             assertArrayEquals(p.trainable() ? q.grad().data : q.value().data,
