@@ -4,6 +4,7 @@ import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.util.Parallel;
 import java.nio.FloatBuffer;
+import java.util.function.Function;
 
 /**
  * A model's tensors as one flat float vector, every tensor of the set (trainable and state) in creation order: what
@@ -33,25 +34,12 @@ public final class ParameterVector {
     }
 
     public static void copyValues(ParamSet params, float[] into) {
-        int at = 0;
-        for (Param p : params.all()) {
-            float[] v = p.value().data;
-            copy(v, 0, into, at, v.length);
-            at += v.length;
-        }
+        move(params, FloatBuffer.wrap(into), ParameterVector::value, true);
     }
 
     /** Loads the values from a buffer (e.g. a message's packed bytes) without an intermediate array. */
     public static void loadValues(ParamSet params, FloatBuffer from) {
-        checkLength(params, from.remaining());
-        int at = from.position();
-        for (Param p : params.all()) {
-            float[] v = p.value().data;
-            int start = at;
-            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> from.get(start + lo, v, lo, hi - lo));
-            at += v.length;
-        }
-        from.position(at);
+        move(params, from, ParameterVector::value, false);
     }
 
     public static void loadValues(ParamSet params, float[] from) {
@@ -63,15 +51,7 @@ public final class ParameterVector {
      * tensors, values of state tensors.
      */
     public static void writeGradientAndState(ParamSet params, FloatBuffer into) {
-        checkLength(params, into.remaining());
-        int at = into.position();
-        for (Param p : params.all()) {
-            float[] v = p.trainable() ? p.grad().data : p.value().data;
-            int start = at;
-            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> into.put(start + lo, v, lo, hi - lo));
-            at += v.length;
-        }
-        into.position(at);
+        move(params, into, ParameterVector::gradientOrState, true);
     }
 
     /**
@@ -79,21 +59,38 @@ public final class ParameterVector {
      * buffer's remaining values (a message's packed bytes), without an intermediate array.
      */
     public static void loadGradientAndState(ParamSet params, FloatBuffer from) {
-        checkLength(params, from.remaining());
-        int at = from.position();
-        for (Param p : params.all()) {
-            float[] v = p.trainable() ? p.grad().data : p.value().data;
-            int start = at;
-            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> from.get(start + lo, v, lo, hi - lo));
-            at += v.length;
-        }
-        from.position(at);
+        move(params, from, ParameterVector::gradientOrState, false);
     }
 
-    /** System.arraycopy, in parallel parts for the large tensors (a 100+100 model is 2.5 million floats). */
-    private static void copy(float[] src, int srcPos, float[] dst, int dstPos, int length) {
-        Parallel.forRanges(length, PARALLEL_MIN, (part, lo, hi) ->
-                System.arraycopy(src, srcPos + lo, dst, dstPos + lo, hi - lo));
+    private static float[] value(Param p) {
+        return p.value().data;
+    }
+
+    private static float[] gradientOrState(Param p) {
+        return p.trainable() ? p.grad().data : p.value().data;
+    }
+
+    /**
+     * Moves each tensor's slot (its values, or its push-layout array) to or from the buffer's remaining values, in
+     * creation order, with bulk copies in parallel parts for the large tensors (a 100+100 model is 2.5 million floats);
+     * the buffer's position ends after them.
+     */
+    private static void move(ParamSet params, FloatBuffer buffer, Function<Param, float[]> slot, boolean intoBuffer) {
+        checkLength(params, buffer.remaining());
+        int at = buffer.position();
+        for (Param p : params.all()) {
+            float[] v = slot.apply(p);
+            int start = at;
+            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> {
+                if (intoBuffer) {
+                    buffer.put(start + lo, v, lo, hi - lo);
+                } else {
+                    buffer.get(start + lo, v, lo, hi - lo);
+                }
+            });
+            at += v.length;
+        }
+        buffer.position(at);
     }
 
     private static void checkLength(ParamSet params, int vectorLength) {
