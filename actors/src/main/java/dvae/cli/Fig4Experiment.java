@@ -49,15 +49,12 @@ final class Fig4Experiment implements Experiment {
 
     Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
         String b = "." + budget.id();
-        long iterations = s.longAtLeast(key("iterations" + b), 1);
         int[] temps = s.intList(key("temps" + b), 2);
         int referenceTemps = s.intAtLeast(key("reference-temps" + b), 2);
         int repeats = s.intAtLeast(key("repeats" + b), 2);
         long seed = s.longAtLeast("dvae.seed", 0);
-        Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(s.intAtLeast(key("latents"), 2));
-        TrainingRuns.Trained trained = TrainingRuns.train(
-                TrainingRuns.runSettings(s, model, iterations, s.longAtLeast(key("log-every"), 1), seed), data,
-                step -> progress.update(step, iterations, "training DVAE##"));
+        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
+        long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, 1);
         List<Series> series = List.of(
                 series("posterior of test image 0", Multimodality.posteriorRbm(trained.model(), x.data),

@@ -36,16 +36,13 @@ final class ModesExperiment implements Experiment {
 
     Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
         String b = "." + budget.id();
-        long iterations = s.longAtLeast(key("iterations" + b), 1);
         int examples = s.intAtLeast(key("examples" + b), 1);
         long seed = s.longAtLeast("dvae.seed", 0);
         EvalSettings eval = new EvalSettings(s.intAtLeast(key("samples" + b), 1), s.intAtLeast(key("prior-temps" + b),
                 2), s.intAtLeast(key("prior-chains" + b), 1), s.intAtLeast(key("posterior-temps" + b), 2),
                 s.intAtLeast(key("samples" + b), 1), seed);
-        Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(s.intAtLeast(key("latents"), 2));
-        TrainingRuns.Trained trained = TrainingRuns.train(
-                TrainingRuns.runSettings(s, model, iterations, s.longAtLeast(key("log-every"), 1), seed), data,
-                step -> progress.update(step, iterations, "training DVAE##"));
+        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
+        long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, examples);
         List<Multimodality.Modes> posteriors = new ArrayList<>();
         for (int i = 0; i < x.rows; i++) {

@@ -7,6 +7,7 @@ import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
+import dvae.math.toy.ProgressListener;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
 import java.io.IOException;
@@ -32,16 +33,28 @@ final class TrainingRuns {
     record Trained(DvaeModel model, ModelConfig config, TrainConfig training, double msPerIteration) {
     }
 
-    /**
-     * The settings of one run: {@code overrides} (dvae.* keys) over the user's, with the experiment's iteration count,
-     * one validation at the end, timing windows of {@code logEvery} steps and the given seed.
-     */
     /** The overrides that make a run the paper's DVAE## (RBM posterior, PWL, ELBO) with n latents. */
     static Map<String, Object> dvaeSharpSharpElbo(int latents) {
         return Map.of("dvae.model.latents", latents, "dvae.model.posterior", "rbm", "dvae.model.levels", 1,
                 "dvae.model.relaxation", "pwl", "dvae.objective.kind", "elbo", "dvae.objective.samples", 1);
     }
 
+    /**
+     * The DVAE## an experiment analyses after training it: its settings' {@code latents}, {@code log-every} and the
+     * budget's {@code iterations}, seed {@code dvae.seed}, with the reference trainer.
+     */
+    static Trained trainDvaeSharpSharp(Experiment e, Budget budget, Settings s, Dataset data,
+                                       ProgressListener progress) {
+        long iterations = s.longAtLeast(e.key("iterations." + budget.id()), 1);
+        Map<String, Object> model = dvaeSharpSharpElbo(s.intAtLeast(e.key("latents"), 2));
+        return train(runSettings(s, model, iterations, s.longAtLeast(e.key("log-every"), 1),
+                s.longAtLeast("dvae.seed", 0)), data, step -> progress.update(step, iterations, "training DVAE##"));
+    }
+
+    /**
+     * The settings of one run: {@code overrides} (dvae.* keys) over the user's, with the experiment's iteration count,
+     * one validation at the end, timing windows of {@code logEvery} steps and the given seed.
+     */
     static Settings runSettings(Settings s, Map<String, Object> overrides, long iterations, long logEvery, long seed) {
         Map<String, Object> all = new LinkedHashMap<>(overrides);
         all.put("dvae.train.iterations", iterations);
