@@ -1,7 +1,12 @@
 package dvae.math.rbm;
 
-import dvae.math.tensor.Scalars;
+import static dvae.math.tensor.VectorFunctions.LOG2_E;
+import static dvae.math.tensor.VectorFunctions.exp2;
+import static dvae.math.tensor.VectorFunctions.softplus;
+
 import dvae.math.random.RandomStream;
+import dvae.math.tensor.Scalars;
+import dvae.math.tensor.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -19,31 +24,13 @@ import jdk.incubator.vector.VectorSpecies;
  * weight the overlapped lanes by zero. Rows shorter than one vector take a scalar path.
  */
 final class VectorMath {
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> LANES = VectorFunctions.LANES;
     private static final int L = LANES.length();
     /** 64-bit lanes of the same vector width, for the random generators. */
     private static final VectorSpecies<Long> WORDS = LongVector.SPECIES_PREFERRED;
     private static final float UNIFORM_UNIT = 0x1.0p-24f;
     /** Beyond this |exponent| float exp over- or underflows; clamping changes no sampled bit. */
     private static final float EXP_LIMIT = 80f;
-    private static final float LOG2_E = (float) (1 / Math.log(2));
-    private static final float EXP2_LIMIT = 125f;
-    /** Adding 1.5·2^23 rounds a float to an integer, which its low mantissa bits then hold. */
-    private static final float ROUNDING_SHIFT = 0x1.8p23f;
-    /** (ln 2)^k / k!, the Taylor coefficients of 2^f. */
-    private static final float EXP2_C1 = (float) Math.log(2);
-    private static final float EXP2_C2 = (float) (Math.pow(Math.log(2), 2) / 2);
-    private static final float EXP2_C3 = (float) (Math.pow(Math.log(2), 3) / 6);
-    private static final float EXP2_C4 = (float) (Math.pow(Math.log(2), 4) / 24);
-    private static final float EXP2_C5 = (float) (Math.pow(Math.log(2), 5) / 120);
-    private static final float EXP2_C6 = (float) (Math.pow(Math.log(2), 6) / 720);
-    private static final FloatVector V_C6 = FloatVector.broadcast(LANES, EXP2_C6);
-    private static final FloatVector V_C5 = FloatVector.broadcast(LANES, EXP2_C5);
-    private static final FloatVector V_C4 = FloatVector.broadcast(LANES, EXP2_C4);
-    private static final FloatVector V_C3 = FloatVector.broadcast(LANES, EXP2_C3);
-    private static final FloatVector V_C2 = FloatVector.broadcast(LANES, EXP2_C2);
-    private static final FloatVector V_C1 = FloatVector.broadcast(LANES, EXP2_C1);
-    private static final FloatVector V_ONE = FloatVector.broadcast(LANES, 1f);
     /** Below this |d| the annealing increment uses the cancellation-free log1p form. */
     private static final float SMALL_STEP = 1f;
 
@@ -147,7 +134,8 @@ final class VectorMath {
     }
 
     private static FloatVector sigmoidLanes(float[] act, int actAt, float[] bias, int biasAt) {
-        return sigmoid(FloatVector.fromArray(LANES, act, actAt).add(FloatVector.fromArray(LANES, bias, biasAt)));
+        return VectorFunctions.sigmoid(FloatVector.fromArray(LANES, act, actAt)
+                .add(FloatVector.fromArray(LANES, bias, biasAt)));
     }
 
     /**
@@ -231,7 +219,7 @@ final class VectorMath {
 
     /** softplus(x + d) − softplus(x), as log1p(σ(x)·expm1(d)) unless |d| is large. */
     private static FloatVector softplusIncrement(FloatVector x, FloatVector d) {
-        FloatVector inc = sigmoid(x).mul(d.lanewise(VectorOperators.EXPM1)).lanewise(VectorOperators.LOG1P);
+        FloatVector inc = VectorFunctions.sigmoid(x).mul(d.lanewise(VectorOperators.EXPM1)).lanewise(VectorOperators.LOG1P);
         VectorMask<Float> large = d.abs().compare(VectorOperators.GE, SMALL_STEP);
         if (large.anyTrue()) {
             inc = inc.blend(softplus(x.add(d)).sub(softplus(x)), large);
@@ -274,27 +262,5 @@ final class VectorMath {
             weights[i] = 1f;
         }
         return FloatVector.fromArray(LANES, weights, 0);
-    }
-
-    private static FloatVector sigmoid(FloatVector x) {
-        return V_ONE.div(exp2(x.mul(-LOG2_E)).add(1f));
-    }
-
-    /**
-     * 2^y in lanes, to 2e-7 relative for |y| ≤ 125 (clamped beyond): n = round(y) goes into the exponent bits and
-     * 2^f, f = y − n, |f| ≤ ½, is its degree-6 Taylor polynomial. Twice as fast here as the library's EXP, which
-     * the JIT calls out of line, and the element-wise halves of sampling and annealing spend their time on it.
-     */
-    private static FloatVector exp2(FloatVector y) {
-        FloatVector clamped = y.max(-EXP2_LIMIT).min(EXP2_LIMIT);
-        FloatVector shifted = clamped.add(ROUNDING_SHIFT); // 1.5·2^23 added: rounded to an integer in the low bits
-        FloatVector f = clamped.sub(shifted.sub(ROUNDING_SHIFT));
-        FloatVector p = f.fma(V_C6, V_C5).fma(f, V_C4).fma(f, V_C3).fma(f, V_C2).fma(f, V_C1).fma(f, V_ONE);
-        return p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
-                .reinterpretAsFloats();
-    }
-
-    private static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(exp2(x.abs().mul(-LOG2_E)).lanewise(VectorOperators.LOG1P));
     }
 }

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * layers per example) about a third of its time.
  */
 public final class ElementwiseKernels {
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> LANES = VectorFunctions.LANES;
 
     private ElementwiseKernels() {
     }

@@ -1,7 +1,6 @@
 package dvae.math.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * cost more than the decoder's matrix products.
  */
 public final class LikelihoodKernels {
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> LANES = VectorFunctions.LANES;
 
     private LikelihoodKernels() {
     }
@@ -32,8 +31,7 @@ public final class LikelihoodKernels {
                 // 1 − 2t is the sign that turns log Bern(t; σ(l)) into −softplus(±l)
                 FloatVector sign = FloatVector.fromArray(LANES, targets, t + c).mul(-2f).add(1f);
                 FloatVector v = FloatVector.fromArray(LANES, logits, row + c).mul(sign);
-                acc = acc.add(v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP)
-                        .lanewise(VectorOperators.LOG1P)));
+                acc = acc.add(VectorFunctions.softplus(v));
             }
             double sum = 0;
             for (int lane = 0; lane < LANES.length(); lane++) {

@@ -21,7 +21,7 @@ public final class MatrixOps {
     private static final int PARALLEL_MIN = 1 << 16;
     /** Floats copied out of a buffer at a time by {@link #allFinite(FloatBuffer)}: 16 KB, in the L1 cache. */
     private static final int FINITE_CHUNK = 4096;
-    private static final VectorSpecies<Float> FLOAT_LANES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOAT_LANES = VectorFunctions.LANES;
 
     private MatrixOps() {
     }
