@@ -16,7 +16,7 @@ public final class VectorFunctions {
     private static final float EXP2_LIMIT = 125f;
     /** Adding 1.5·2^23 rounds a float to an integer, which its low mantissa bits then hold. */
     private static final float ROUNDING_SHIFT = 0x1.8p23f;
-    // (ln 2)^k / k!, the Taylor coefficients of 2^f, as constant vectors: broadcast inside a loop they cost 1.6×.
+    // (ln 2)^k / k!, the Taylor coefficients of 2^f, as constant vectors (broadcast inside a loop they were slower).
     private static final FloatVector C6 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 6) / 720));
     private static final FloatVector C5 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 5) / 120));
     private static final FloatVector C4 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 4) / 24));
@@ -30,7 +30,7 @@ public final class VectorFunctions {
 
     /**
      * 2^y, to 2e-7 relative for |y| ≤ 125 (clamped beyond): n = round(y) goes into the exponent bits and 2^f,
-     * f = y − n, |f| ≤ ½, is its degree-6 Taylor polynomial. Twice as fast here as the library's EXP.
+     * f = y − n, |f| ≤ ½, is its degree-6 Taylor polynomial.
      */
     public static FloatVector exp2(FloatVector y) {
         FloatVector clamped = y.max(-EXP2_LIMIT).min(EXP2_LIMIT);
