@@ -70,12 +70,15 @@ public final class Coordinator extends AbstractBehavior<Object> {
     /**
      * @param startWithWorkers workers to wait for before the first batch (more may join later)
      * @param chainShards      chain keepers a resumed run restores before its first batch (RBM posteriors)
+     * @param batchesPerWorker batches a worker holds at once: its pipeline depth
      */
-    public record Config(int startWithWorkers, Duration batchTimeout, String mathDispatcher, int chainShards) {
-        /** Reads {@code dvae.actors.coordinator}, {@code chain-shards} and the maths dispatcher. */
+    public record Config(int startWithWorkers, Duration batchTimeout, String mathDispatcher, int chainShards,
+                         int batchesPerWorker) {
+        /** Reads {@code dvae.actors.coordinator}, {@code chain-shards}, the pipeline depth and the maths dispatcher. */
         public static Config from(Settings s, int startWithWorkers) {
             return new Config(startWithWorkers, s.config().getDuration("dvae.actors.coordinator.batch-timeout"),
-                    s.string("dvae.actors.math-dispatcher"), s.intAtLeast("dvae.actors.chain-shards", 1));
+                    s.string("dvae.actors.math-dispatcher"), s.intAtLeast("dvae.actors.chain-shards", 1),
+                    Worker.Config.from(s).pipelineDepth());
         }
     }
 
@@ -140,6 +143,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private Set<ActorRef<SamplerProtocol.Command>> samplers = Set.of();
     private final int keepersBeforeStart;
     private Set<ActorRef<WorkerProtocol.Command>> workers = Set.of();
+    // A worker appears here once per batch it can take on top of those it holds (its free pipeline slots).
     private final ArrayDeque<ActorRef<WorkerProtocol.Command>> idle = new ArrayDeque<>();
     private final Map<Long, InFlight> inFlight = new HashMap<>();
     private boolean started;
@@ -230,7 +234,9 @@ public final class Coordinator extends AbstractBehavior<Object> {
             Set<ActorRef<WorkerProtocol.Command>> now = listing.getServiceInstances(WorkerProtocol.SERVICE_KEY);
             for (ActorRef<WorkerProtocol.Command> w : now) {
                 if (!workers.contains(w)) {
-                    idle.add(w);
+                    for (int slot = 0; slot < config.batchesPerWorker(); slot++) {
+                        freeSlot(w);
+                    }
                     logWorkerEvent("worker joined", w, now.size());
                 }
             }
@@ -324,7 +330,16 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         if (barrier && inFlight.isEmpty() && !validating && server != null) {
             validating = true;
-            server.tell(new Pull(getContext().getSelf().narrow()));
+            server.tell(new Pull(getContext().getSelf().narrow(), null));
+        }
+    }
+
+    /** Offers the worker one more batch, unless it already holds or is offered as many as its pipeline is deep. */
+    private void freeSlot(ActorRef<WorkerProtocol.Command> worker) {
+        long held = inFlight.values().stream().filter(f -> f.worker().equals(worker)).count()
+                + idle.stream().filter(worker::equals).count();
+        if (held < config.batchesPerWorker()) {
+            idle.add(worker);
         }
     }
 
@@ -334,8 +349,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
         if (f != null) {
             timers.cancel(step);
             windowSteps++;
-            if (workers.contains(f.worker()) && !idle.contains(f.worker())) {
-                idle.add(f.worker());
+            if (workers.contains(f.worker())) {
+                freeSlot(f.worker());
             }
         }
         return f;

@@ -11,6 +11,7 @@ import dvae.cli.Settings;
 import dvae.math.tensor.MatrixOps;
 import dvae.math.train.CheckpointWriter;
 import dvae.math.train.GradientApplier;
+import dvae.math.train.ModelUpdater;
 import dvae.protocols.ParameterServerProtocol.Ack;
 import dvae.protocols.ParameterServerProtocol.Checkpoint;
 import dvae.protocols.ParameterServerProtocol.CheckpointFailed;
@@ -18,6 +19,7 @@ import dvae.protocols.ParameterServerProtocol.CheckpointWritten;
 import dvae.protocols.ParameterServerProtocol.Command;
 import dvae.protocols.ParameterServerProtocol.GetMetrics;
 import dvae.protocols.ParameterServerProtocol.Metrics;
+import dvae.protocols.ParameterServerProtocol.OptimizerMoments;
 import dvae.protocols.ParameterServerProtocol.Parameters;
 import dvae.protocols.ParameterServerProtocol.Pull;
 import dvae.protocols.ParameterServerProtocol.PushGradient;
@@ -31,7 +33,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,8 +41,10 @@ import java.util.concurrent.Executor;
 /**
  * The parameter server: single writer of the flat parameter vector (see {@link dvae.protocols.ParameterServerProtocol}
  * for the rules). The actor only keeps the books; gradients are applied, and checkpoints written, one at a time in
- * arrival order on the maths dispatcher, so pulls are answered (from the last published copy) while a step runs.
- * Pushes waiting for that lane are what each worker's credit window bounds.
+ * arrival order on the maths dispatcher. A pull is answered at once from the last copy made for one when no update
+ * came since, and otherwise queued in that lane for a fresh copy: workers that update their replicas themselves
+ * never pull, and then no update pays for a copy. Pushes waiting for that lane are what each worker's credit window
+ * bounds.
  */
 public final class ParameterServer extends AbstractBehavior<Object> {
 
@@ -67,12 +70,16 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     }
 
     // Results of the maths lane, sent by the actor to itself: local only, never serialized.
-    private record Applied(PushGradient push, float stepScale, Optional<Tensor> parametersAfter, Throwable failure)
+    private record Applied(PushGradient push, float stepScale, boolean finite, Throwable failure)
             implements NoSerializationVerificationNeeded {
     }
 
     private record CheckpointDone(Checkpoint request, long version, Throwable failure)
             implements NoSerializationVerificationNeeded {
+    }
+
+    private record Copied(Pull request, Parameters parameters, OptimizerMoments first, OptimizerMoments second,
+                               Throwable failure) implements NoSerializationVerificationNeeded {
     }
 
     /** Per worker: the highest settled sequence number and the pushes waiting in the lane. */
@@ -89,7 +96,8 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     private final Map<String, WorkerBook> workers = new HashMap<>();
     private final ArrayDeque<Command> lane = new ArrayDeque<>(); // PushGradient and Checkpoint, in arrival order
     private boolean laneBusy;
-    private Parameters published;
+    private long version;
+    private Parameters published; // the last copy made for a pull, of this version or an older one
     private long applied, downWeighted, droppedStale, duplicates, noCredit, malformed, nonFinite, checkpointCount;
 
     private ParameterServer(ActorContext<Object> ctx, Config config, float[] parameters, long version,
@@ -100,14 +108,17 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         this.applier = applier;
         this.checkpoints = checkpoints;
         this.math = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(config.mathDispatcher()));
-        this.published = new Parameters(version, Tensor.ofFloats(parameters, parameters.length));
+        this.version = version;
     }
 
     @Override
     public Receive<Object> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Pull.class, m -> {
-                    m.replyTo().tell(published);
+                    if (!answeredFromCopy(m)) {
+                        lane.add(m); // copied between updates: parameters (and moments) of one version
+                        runLane();
+                    }
                     return this;
                 })
                 .onMessage(PushGradient.class, this::onPush)
@@ -123,11 +134,22 @@ public final class ParameterServer extends AbstractBehavior<Object> {
                 })
                 .onMessage(Applied.class, this::onApplied)
                 .onMessage(CheckpointDone.class, this::onCheckpointDone)
+                .onMessage(Copied.class, this::onCopied)
                 .build();
     }
 
     private long version() {
-        return published.version();
+        return version;
+    }
+
+    /** Whether the pull could be answered from the last copy (plain pulls only, and only if no update came since). */
+    private boolean answeredFromCopy(Pull pull) {
+        boolean withMoments = pull.momentsTo() != null && applier instanceof ModelUpdater;
+        if (withMoments || published == null || published.version() != version) {
+            return false;
+        }
+        pull.replyTo().tell(published);
+        return true;
     }
 
     private Behavior<Object> onPush(PushGradient push) {
@@ -135,11 +157,13 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         if (push.seq() <= book.settledSeq || book.waiting.contains(push.seq())) {
             duplicates++;
             push.replyTo().tell(new Ack(push.workerId(), push.seq(), version(), 0f, true));
-        } else if (push.computedAtVersion() > version() || !push.gradient().holdsFloats(parameters.length)) {
+        } else if (push.computedAtVersion() > version() + queuedPushes()
+                || !push.gradient().holdsFloats(parameters.length)) {
+            // A worker that updates its replica itself computes at the version its queued push will make.
             malformed++;
             reject(push, Reason.MALFORMED, "computed at version " + push.computedAtVersion() + " with "
-                    + push.gradient() + "; the server is at version " + version() + " with " + parameters.length
-                    + " parameters");
+                    + push.gradient() + "; the server is at version " + version() + " with " + queuedPushes()
+                    + " pushes queued and " + parameters.length + " parameters");
         } else if (book.waiting.size() >= config.creditWindow()) {
             noCredit++;
             reject(push, Reason.NO_CREDIT, book.waiting.size() + " pushes already waiting, the credit window is "
@@ -152,12 +176,20 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         return this;
     }
 
+    private int queuedPushes() {
+        return workers.values().stream().mapToInt(b -> b.waiting.size()).sum();
+    }
+
     /** Starts the next job of the lane unless one is running; stale pushes are settled here without maths. */
     private void runLane() {
         while (!laneBusy && !lane.isEmpty()) {
             Command job = lane.poll();
             if (job instanceof PushGradient push) {
                 startApply(push);
+            } else if (job instanceof Pull pull) {
+                if (!answeredFromCopy(pull)) {
+                    startCopy(pull);
+                }
             } else {
                 startCheckpoint((Checkpoint) job);
             }
@@ -165,6 +197,14 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     }
 
     private void startApply(PushGradient push) {
+        if (push.computedAtVersion() > version()) {
+            // Computed at the version a push queued before it was to make, and that push was not applied.
+            malformed++;
+            settle(push);
+            reject(push, Reason.MALFORMED, "computed at version " + push.computedAtVersion() + ", which the server "
+                    + "never reached (it is at " + version() + ": a push before this one was not applied)");
+            return;
+        }
         long staleness = version() - push.computedAtVersion();
         if (staleness > config.maxStaleness()) {
             droppedStale++;
@@ -177,20 +217,20 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         long step = version() + 1;
         laneBusy = true;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> apply(push, stepScale, step), math),
-                (after, failure) -> new Applied(push, stepScale, after, failure));
+                (finite, failure) -> new Applied(push, stepScale, failure == null && finite, failure));
     }
 
     /**
-     * On the maths lane: applies the gradient and returns a copy of the result for pulls (which so never see a half
-     * applied vector); empty when the gradient is not finite, and then the parameters are left alone.
+     * On the maths lane: applies the gradient, unless it is not finite (false), and then the parameters are left
+     * alone.
      */
-    private Optional<Tensor> apply(PushGradient push, float stepScale, long step) {
+    private boolean apply(PushGradient push, float stepScale, long step) {
         FloatBuffer g = push.gradient().floats();
         if (!MatrixOps.allFinite(g)) {
-            return Optional.empty();
+            return false;
         }
         applier.apply(parameters, g, push.learningRate(), stepScale, step);
-        return Optional.of(Tensor.ofFloats(parameters, parameters.length));
+        return true;
     }
 
     private Behavior<Object> onApplied(Applied done) {
@@ -201,16 +241,55 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         }
         PushGradient push = done.push();
         settle(push);
-        if (done.parametersAfter().isEmpty()) {
+        if (!done.finite()) {
             nonFinite++;
             reject(push, Reason.NON_FINITE, "the gradient holds NaN or infinity");
         } else {
-            published = new Parameters(version() + 1, done.parametersAfter().get());
+            version++;
             applied++;
             if (done.stepScale() < 1f) {
                 downWeighted++;
             }
             push.replyTo().tell(new Ack(push.workerId(), push.seq(), version(), done.stepScale(), false));
+        }
+        runLane();
+        return this;
+    }
+
+    /** On the maths lane, between updates: the parameters (and Adam's moments, if asked for) of one version. */
+    private void startCopy(Pull request) {
+        laneBusy = true;
+        long version = version();
+        ModelUpdater updater = request.momentsTo() != null && applier instanceof ModelUpdater u ? u : null;
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            Parameters values = new Parameters(version, Tensor.ofFloats(parameters, parameters.length),
+                    updater != null);
+            if (updater == null) {
+                return new Copied(request, values, null, null, null);
+            }
+            long steps = updater.optimizerSteps();
+            return new Copied(request, values, moments(updater, version, steps, 1),
+                    moments(updater, version, steps, 2), null);
+        }, math), (copied, failure) -> failure == null ? copied : new Copied(request, null, null, null, failure));
+    }
+
+    private OptimizerMoments moments(ModelUpdater updater, long version, long steps, int moment) {
+        return new OptimizerMoments(version, steps, moment, Tensor.writingFloats(parameters.length,
+                into -> updater.writeMoments(moment, into)));
+    }
+
+    private Behavior<Object> onCopied(Copied done) {
+        laneBusy = false;
+        if (done.failure() != null) {
+            throw new IllegalStateException("copying the parameters failed", done.failure());
+        }
+        if (done.first() == null) {
+            published = done.parameters(); // a plain copy serves later pulls until the next update
+            done.request().replyTo().tell(published);
+        } else {
+            done.request().replyTo().tell(done.parameters());
+            done.request().momentsTo().tell(done.first());
+            done.request().momentsTo().tell(done.second());
         }
         runLane();
         return this;

@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import dvae.cli.Settings;
+import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig.ObjectiveKind;
@@ -22,6 +23,7 @@ import dvae.math.rbm.PooledSamplers;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.ChainStoreShard;
 import dvae.math.train.GradientStep;
+import dvae.math.train.ModelUpdater;
 import dvae.math.train.ParameterVector;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ChainKeeperProtocol.ChainStates;
@@ -31,6 +33,7 @@ import dvae.protocols.ChainKeeperProtocol.FetchChains;
 import dvae.protocols.ChainKeeperProtocol.StoreChains;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Ack;
+import dvae.protocols.ParameterServerProtocol.OptimizerMoments;
 import dvae.protocols.ParameterServerProtocol.Parameters;
 import dvae.protocols.ParameterServerProtocol.Pull;
 import dvae.protocols.ParameterServerProtocol.PushGradient;
@@ -61,35 +64,77 @@ import java.util.concurrent.Executor;
 /**
  * A worker (see {@link WorkerProtocol} for one step's course): a thin shell around {@link GradientStep#compute} on a
  * replica of the model. It finds the parameter server, the samplers and the keeper of every chain shard through the
- * receptionist and registers itself for batches once it has found them all. One batch at a time, later ones queued;
- * every step ends with exactly one {@link WorkerProtocol.BatchOutcome}, a failure on the way (refused chains, a
- * rejected push, no answer within the step timeout, an exception in the maths) included.
+ * receptionist and registers itself for batches once it has found them all. One batch computes at a time, later ones
+ * queued; every step ends with exactly one {@link WorkerProtocol.BatchOutcome}, a failure on the way (refused chains,
+ * a rejected push, no answer within the step timeout, an exception in the maths) included.
+ *
+ * <p>With a pipeline depth of 2 the next batch starts computing as soon as a gradient is pushed, while the push
+ * travels and the server applies it, so the wire and the server's update overlap the maths.
+ *
+ * <p>With local updates the worker also applies each gradient it pushes to its own replica, with the server's
+ * weight decay and Adam from the server's optimizer state (pulled with the parameters), so it has the server's next
+ * version without pulling it, and with a pipeline of 2 computes the next step at it while the push travels: no
+ * staleness, and no parameters on the wire. Without them, a pipelined worker fetches the parameters behind each
+ * acknowledgement and computes one version behind or, when the fetch overtakes its next push, two: faster where a
+ * pull is cheap, but not repeatable step for step. Every acknowledgement is checked against the version the worker
+ * expected; when another worker's push came in between (or a push was refused), the replica is pulled again, and
+ * once others' pushes interleave the worker stops updating locally and pulls as usual.
  */
 public final class Worker extends AbstractBehavior<Object> {
 
     /**
      * @param maxParameterAge pull before a step when the server is known to be more than this many versions ahead
      *                        (0: always compute at the newest version, the synchronous mode)
+     * @param pipelineDepth   batches of this worker between the start of their maths and their acknowledgement: 1
+     *                        computes each step after the last one's gradient is applied, 2 the next one meanwhile
      * @param samplers        prior samplers to pool (their particles form the set)
+     * @param localUpdates    apply its own pushes to the replica (see the class comment): always, never, or when the
+     *                        parameter server is on another node (where a pull would cross the wire, while in one
+     *                        JVM it is a hand-over and a local update only repeats the server's)
      * @param chainShards     chain keepers the training set is split over
      */
-    public record Config(int maxParameterAge, int samplers, int chainShards, Duration stepTimeout,
-                         String mathDispatcher) {
+    public record Config(int maxParameterAge, int pipelineDepth, LocalUpdates localUpdates, int samplers,
+                         int chainShards, Duration stepTimeout, String mathDispatcher) {
         /** Reads {@code dvae.actors.worker}, {@code samplers}, {@code chain-shards} and the maths dispatcher. */
         public static Config from(Settings s) {
-            return new Config(s.intAtLeast("dvae.actors.worker.max-parameter-age", 0),
+            int depth = s.intAtLeast("dvae.actors.worker.pipeline-depth", 1);
+            int credit = s.intAtLeast("dvae.actors.parameter-server.credit-window", 1);
+            if (depth > 2 || depth > credit) {
+                throw new BadInputException("dvae.actors.worker.pipeline-depth: " + depth + " must be 1 or 2 and at "
+                        + "most dvae.actors.parameter-server.credit-window (" + credit + ")");
+            }
+            return new Config(s.intAtLeast("dvae.actors.worker.max-parameter-age", 0), depth,
+                    LocalUpdates.parse(s.config().getValue("dvae.actors.worker.local-updates").unwrapped()),
                     s.intAtLeast("dvae.actors.samplers", 1), s.intAtLeast("dvae.actors.chain-shards", 1),
                     s.config().getDuration("dvae.actors.worker.step-timeout"), s.string("dvae.actors.math-dispatcher"));
         }
     }
 
+    public enum LocalUpdates {
+        ON, OFF, AUTO;
+
+        static LocalUpdates parse(Object setting) {
+            if (setting instanceof Boolean on) {
+                return on ? ON : OFF; // HOCON reads a bare on/off as a boolean
+            }
+            for (LocalUpdates v : values()) {
+                if (v.name().equalsIgnoreCase(String.valueOf(setting))) {
+                    return v;
+                }
+            }
+            throw new BadInputException("dvae.actors.worker.local-updates: expected on, off or auto, got '" + setting
+                    + "'");
+        }
+    }
+
     /**
      * What a worker computes with: its replica of the model (its tensors replaced at each pull), the scratch chain
-     * store the model's posterior reads and writes (null unless the posterior is an RBM), the training data, and
-     * its own random streams for binarization and noise.
+     * store the model's posterior reads and writes (null unless the posterior is an RBM), the training data, its
+     * own random streams for binarization and noise, and the server's update rule on the replica (for local updates;
+     * null: none).
      */
     public record Resources(DvaeModel model, ChainStore chains, Dataset data, RandomStream binarize,
-                            RandomStream noise) {
+                            RandomStream noise, ModelUpdater updater) {
     }
 
     public static Behavior<WorkerProtocol.Command> create(String id, Config config, Resources resources) {
@@ -101,8 +146,9 @@ public final class Worker extends AbstractBehavior<Object> {
     private record Listing(Receptionist.Listing listing) implements NoSerializationVerificationNeeded {
     }
 
-    private record Computed(long job, DvaeModel.StepValues values, Tensor gradient, Map<Integer, long[]> states)
-            implements NoSerializationVerificationNeeded {
+    /** {@code updatedLocally}: the replica took the server's next version from this gradient. */
+    private record Computed(long job, DvaeModel.StepValues values, Tensor gradient, Map<Integer, long[]> states,
+                            boolean updatedLocally) implements NoSerializationVerificationNeeded {
     }
 
     private record ComputeFailed(long job, Throwable failure) implements NoSerializationVerificationNeeded {
@@ -110,6 +156,8 @@ public final class Worker extends AbstractBehavior<Object> {
 
     private record TimedOut(long job) implements NoSerializationVerificationNeeded {
     }
+
+    private static final String WAITING_FOR_PARAMETERS = "waiting for parameters";
 
     /** One batch in progress. */
     private static final class Job {
@@ -119,11 +167,13 @@ public final class Worker extends AbstractBehavior<Object> {
         final List<Estimate> estimates = new ArrayList<>();
         /** Completes with every sampler's estimate; the maths waits for it only after the objective's gradient. */
         final CompletableFuture<List<Estimate>> estimatesReady = new CompletableFuture<>();
-        String phase = "waiting for parameters";
+        String phase = WAITING_FOR_PARAMETERS;
         final Set<Integer> fetching = new HashSet<>();
         final Set<Integer> storing = new HashSet<>();
         int samplesPending;
+        boolean updateLocally;
         long pushedSeq = -1;
+        boolean awaitingAck;
         Computed computed;
 
         Job(long id, TrainBatch batch) {
@@ -148,7 +198,15 @@ public final class Worker extends AbstractBehavior<Object> {
     private boolean stale;
     private long seq;
     private long jobs;
-    private Job job;
+    private Job job; // the batch being prepared or computed
+    private final ArrayDeque<Job> settling = new ArrayDeque<>(); // pushed, awaiting acknowledgement and write-backs
+    private boolean pullPending;
+    private Parameters prefetched; // newer parameters that arrived while the maths ran, loaded before the next step
+    private boolean localUpdates;
+    private boolean replicaExact; // the replica holds the server's parameters and Adam state of `version`
+    private final Map<Long, Long> expectedVersions = new HashMap<>(); // push seq -> the version it made locally
+    private Parameters statePulled; // parameters of a pull with the optimizer state, waiting for the moments
+    private OptimizerMoments firstMoments;
     private final ArrayDeque<TrainBatch> queued = new ArrayDeque<>();
     private final List<SnapshotStreams> snapshots = new ArrayList<>();
     private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
@@ -162,6 +220,7 @@ public final class Worker extends AbstractBehavior<Object> {
         this.timers = timers;
         this.math = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(config.mathDispatcher()));
         this.usesChains = resources.chains() != null;
+        this.localUpdates = config.localUpdates() == LocalUpdates.ON && resources.updater() != null;
         this.usesSampler = resources.model().config().objective() != ObjectiveKind.STRUCT;
         ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
         subscribe(ParameterServerProtocol.SERVICE_KEY, listings);
@@ -190,20 +249,26 @@ public final class Worker extends AbstractBehavior<Object> {
                     return this;
                 })
                 .onMessage(Parameters.class, this::onParameters)
+                .onMessage(OptimizerMoments.class, this::onMoments)
                 .onMessage(ChainStates.class, this::onChainStates)
                 .onMessage(ChainsStored.class, m -> {
-                    if (job != null && job.storing.remove(shardOf(m.examples()))) {
-                        maybeFinish();
+                    for (Job j : settling) {
+                        if (j.storing.remove(shardOf(j, m.examples()))) {
+                            maybeFinish(j);
+                            break;
+                        }
                     }
                     return this;
                 })
-                .onMessage(ChainsRefused.class, m -> fail("a chain keeper refused: " + m.reason()))
+                .onMessage(ChainsRefused.class, m -> fail(job != null && !job.fetching.isEmpty() ? job
+                        : settling.stream().filter(j -> !j.storing.isEmpty()).findFirst().orElse(null),
+                        "a chain keeper refused: " + m.reason()))
                 .onMessage(Estimate.class, this::onEstimate)
                 .onMessage(Computed.class, this::onComputed)
                 .onMessage(ComputeFailed.class, m -> {
                     computingJob = -1;
                     if (job != null && job.id == m.job()) {
-                        fail("the step's maths failed: " + m.failure());
+                        fail(job, "the step's maths failed: " + m.failure());
                     }
                     startNext();
                     return this;
@@ -213,11 +278,18 @@ public final class Worker extends AbstractBehavior<Object> {
                     if (m.reason() == Rejected.Reason.STALE) {
                         stale = true; // the server moved on by others' pushes: this copy is too old to compute at
                     }
-                    return job != null && m.seq() == job.pushedSeq
-                            ? fail("push " + m.seq() + " rejected " + m.reason() + ": " + m.detail()) : this;
+                    if (expectedVersions.remove(m.seq()) != null) {
+                        replicaDiverged("push " + m.seq() + " was refused", false);
+                    }
+                    Job pushed = settling.stream().filter(j -> j.awaitingAck && j.pushedSeq == m.seq()).findFirst().orElse(null);
+                    return fail(pushed, "push " + m.seq() + " rejected " + m.reason() + ": " + m.detail());
                 })
-                .onMessage(TimedOut.class, m -> job != null && job.id == m.job()
-                        ? fail("no progress within " + config.stepTimeout() + " while " + job.phase) : this)
+                .onMessage(TimedOut.class, m -> {
+                    Job late = job != null && job.id == m.job() ? job
+                            : settling.stream().filter(j -> j.id == m.job()).findFirst().orElse(null);
+                    return late == null ? this
+                            : fail(late, "no progress within " + config.stepTimeout() + " while " + late.phase);
+                })
                 .build();
     }
 
@@ -226,6 +298,9 @@ public final class Worker extends AbstractBehavior<Object> {
         if (listing.isForKey(ParameterServerProtocol.SERVICE_KEY)) {
             server = listing.getServiceInstances(ParameterServerProtocol.SERVICE_KEY).stream().findFirst()
                     .orElse(null);
+            if (server != null && version < 0 && config.localUpdates() == LocalUpdates.AUTO) {
+                localUpdates = resources.updater() != null && !server.path().address().hasLocalScope();
+            }
         } else if (listing.isForKey(SamplerProtocol.SERVICE_KEY)) {
             samplers.clear();
             samplers.addAll(listing.getServiceInstances(SamplerProtocol.SERVICE_KEY));
@@ -257,7 +332,7 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private void startNext() {
-        if (job != null || computingJob >= 0) {
+        if (job != null || computingJob >= 0 || settling.size() >= config.pipelineDepth()) {
             return;
         }
         // No maths runs now, so the streams are still; their states go out before the next batch draws from them.
@@ -272,25 +347,105 @@ public final class Worker extends AbstractBehavior<Object> {
         job = new Job(++jobs, m);
         timers.startSingleTimer(job.id, new TimedOut(job.id), config.stepTimeout());
         if (server == null) {
-            fail("no parameter server known");
-        } else if (version < 0 || stale || knownServerVersion - version > config.maxParameterAge()) {
-            server.tell(new Pull(getContext().getSelf().narrow()));
+            fail(job, "no parameter server known");
+            return;
+        }
+        if (prefetched != null) {
+            load(prefetched);
+        }
+        if (pullPending) {
+            return; // the step waits for the parameters already asked for (the prefetch behind the last push)
+        }
+        if (version < 0 || stale || (localUpdates && !replicaExact)
+                || knownServerVersion - version > config.maxParameterAge()) {
+            pull();
         } else {
             requestInputs();
         }
     }
 
+    private void pull() {
+        pullPending = true;
+        boolean withState = localUpdates && !replicaExact;
+        server.tell(new Pull(getContext().getSelf().narrow(), withState ? getContext().getSelf().narrow() : null));
+    }
+
     private Behavior<Object> onParameters(Parameters p) {
-        // Only a pull of the current step is taken: the replica must not change under running maths.
-        if (job == null || !job.phase.equals("waiting for parameters") || computingJob >= 0) {
+        if (p.momentsFollow()) {
+            statePulled = p; // loaded with the moments that follow
+            firstMoments = null;
             return this;
         }
+        if (localUpdates && !replicaExact) {
+            localUpdates = false;
+            getContext().getLog().info("worker {}: the server keeps no optimizer state to copy; pulling instead of "
+                    + "updating locally", id);
+        }
+        return takeParameters(p, null);
+    }
+
+    private Behavior<Object> onMoments(OptimizerMoments m) {
+        if (statePulled == null || m.version() != statePulled.version()) {
+            return this;
+        }
+        if (m.moment() == 1) {
+            firstMoments = m;
+            return this;
+        }
+        Parameters p = statePulled;
+        OptimizerMoments first = firstMoments;
+        statePulled = null;
+        firstMoments = null;
+        return takeParameters(p, () -> {
+            resources.updater().loadOptimizerState(m.steps(), first.values().floats(), m.values().floats());
+            replicaExact = true;
+            expectedVersions.clear();
+        });
+    }
+
+    /** Loads pulled parameters (and, with {@code alsoLoad}, the optimizer state) when the replica is free. */
+    private Behavior<Object> takeParameters(Parameters p, Runnable alsoLoad) {
+        pullPending = false;
+        knownServerVersion = Math.max(knownServerVersion, p.version());
+        boolean newer = p.version() > version || stale;
+        boolean waiting = job != null && job.phase.equals(WAITING_FOR_PARAMETERS);
+        if (computingJob >= 0 || (job != null && !waiting)) {
+            // The replica must not change under a step that asked for its inputs: keep them for the next step
+            // (state pulls happen only before a step, when nothing computes).
+            if (newer && alsoLoad == null) {
+                prefetched = p;
+            }
+            return this;
+        }
+        if (newer || alsoLoad != null) {
+            load(p);
+            if (alsoLoad != null) {
+                alsoLoad.run();
+            }
+        }
+        if (waiting) {
+            requestInputs();
+        }
+        return this;
+    }
+
+    private void load(Parameters p) {
         ParameterVector.loadValues(resources.model().params(), p.values().floats());
         version = p.version();
-        knownServerVersion = Math.max(knownServerVersion, version);
         stale = false;
-        requestInputs();
-        return this;
+        prefetched = null;
+        replicaExact = false; // until the optimizer state of this version is loaded too
+    }
+
+    /** The replica is not the server's version any more: pull it (with the state) before the next step. */
+    private void replicaDiverged(String why, boolean othersInterleave) {
+        replicaExact = false;
+        stale = true;
+        expectedVersions.clear();
+        if (othersInterleave && localUpdates) {
+            localUpdates = false;
+            getContext().getLog().info("worker {}: {}; pulling instead of updating locally from now on", id, why);
+        }
     }
 
     /** Asks the keepers for the batch's chains and the samplers for the prior's estimate at this version. */
@@ -298,7 +453,7 @@ public final class Worker extends AbstractBehavior<Object> {
         // Never compute without every shard's chains or the whole particle set: that would be a different gradient.
         if ((usesChains && keepers.size() < config.chainShards())
                 || (usesSampler && samplers.size() < config.samplers())) {
-            fail("a chain keeper or prior sampler is gone (" + keepers.size() + " of " + config.chainShards()
+            fail(job, "a chain keeper or prior sampler is gone (" + keepers.size() + " of " + config.chainShards()
                     + " keepers, " + samplers.size() + " of " + config.samplers() + " samplers known)");
             return;
         }
@@ -331,7 +486,7 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onChainStates(ChainStates m) {
-        if (job == null || computingJob >= 0 || !job.fetching.remove(shardOf(m.examples()))) {
+        if (job == null || computingJob >= 0 || !job.fetching.remove(shardOf(job, m.examples()))) {
             return this; // a late reply to a step that failed
         }
         long[] words = m.states().toLongs();
@@ -364,6 +519,7 @@ public final class Worker extends AbstractBehavior<Object> {
             return;
         }
         job.phase = "computing (prior estimates " + (job.estimatesReady.isDone() ? "in)" : "pending)");
+        job.updateLocally = localUpdates && replicaExact;
         Job running = job;
         computingJob = running.id;
         CompletableFuture<Computed> done = CompletableFuture.supplyAsync(() -> objectiveGradient(running), math)
@@ -395,6 +551,10 @@ public final class Worker extends AbstractBehavior<Object> {
         Tensor gradient = GradientStep.finite(values, model.params()) ? Tensor.writingFloats(
                 ParameterVector.length(model.params()), into -> ParameterVector.writeGradientAndState(model.params(),
                         into)) : null;
+        boolean updatedLocally = gradient != null && j.updateLocally;
+        if (updatedLocally) {
+            resources.updater().updateInPlace(j.batch.learningRate()); // after the push's copy: it adds weight decay
+        }
         Map<Integer, long[]> states = new HashMap<>();
         if (usesChains) {
             int perExample = resources.chains().wordsPerExample();
@@ -406,11 +566,11 @@ public final class Worker extends AbstractBehavior<Object> {
                 states.put(shard, words);
             });
         }
-        return new Computed(j.id, values, gradient, states);
+        return new Computed(j.id, values, gradient, states, updatedLocally);
     }
 
     /** The job's shard whose examples these are, or -1: replies name their examples, not the step. */
-    private int shardOf(int[] examples) {
+    private static int shardOf(Job job, int[] examples) {
         for (Map.Entry<Integer, int[]> shard : job.examplesByShard.entrySet()) {
             if (Arrays.equals(shard.getValue(), examples)) {
                 return shard.getKey();
@@ -426,64 +586,92 @@ public final class Worker extends AbstractBehavior<Object> {
     private Behavior<Object> onComputed(Computed c) {
         computingJob = -1;
         if (job == null || job.id != c.job()) {
+            if (c.updatedLocally()) {
+                replicaDiverged("a step that had failed updated the replica", false); // its push is never sent
+            }
             startNext(); // it failed (timed out) while its maths ran
             return this;
         }
-        job.computed = c;
-        job.phase = "storing chains and pushing the gradient";
+        Job done = job;
+        job = null;
+        done.computed = c;
+        done.phase = "storing chains and pushing the gradient";
         ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
         int perExample = usesChains ? resources.chains().wordsPerExample() : 0;
         c.states().forEach((shard, words) -> {
-            int[] ex = job.examplesByShard.get(shard);
+            int[] ex = done.examplesByShard.get(shard);
             keepers.get(shard).tell(new StoreChains(ex, Tensor.ofLongs(words, ex.length, perExample), self));
-            job.storing.add(shard);
+            done.storing.add(shard);
         });
         if (c.gradient() != null) {
-            job.pushedSeq = ++seq;
-            server.tell(new PushGradient(id, job.pushedSeq, version, job.batch.learningRate(), c.gradient(),
+            done.pushedSeq = ++seq;
+            done.awaitingAck = true;
+            server.tell(new PushGradient(id, done.pushedSeq, version, done.batch.learningRate(), c.gradient(),
                     getContext().getSelf().narrow()));
+            if (c.updatedLocally()) {
+                version++; // the version this push makes at the server, already in the replica
+                expectedVersions.put(done.pushedSeq, version);
+            }
         }
-        maybeFinish();
+        settling.add(done);
+        maybeFinish(done);
+        startNext(); // with a pipeline depth of 2, the next batch computes while this one settles
         return this;
     }
 
     private Behavior<Object> onAck(Ack a) {
         knownServerVersion = Math.max(knownServerVersion, a.version());
-        if (job != null && a.seq() == job.pushedSeq) {
-            job.pushedSeq = -1;
-            maybeFinish();
+        Long expected = expectedVersions.remove(a.seq());
+        if (expected != null && (a.duplicate() || a.version() != expected || a.stepScale() != 1f)) {
+            replicaDiverged("push " + a.seq() + " made version " + a.version() + " at scale " + a.stepScale()
+                    + ", not version " + expected + " as in the replica (others' pushes interleave)", true);
+        }
+        for (Job j : settling) {
+            if (j.awaitingAck && a.seq() == j.pushedSeq) {
+                j.awaitingAck = false;
+                if (config.pipelineDepth() > 1 && !pullPending && !localUpdates) {
+                    pull(); // fetched behind the push, for the step after the one that may already compute
+                }
+                maybeFinish(j);
+                break;
+            }
         }
         return this;
     }
 
-    private void maybeFinish() {
-        if (job.computed == null || !job.storing.isEmpty() || job.pushedSeq >= 0) {
+    private void maybeFinish(Job j) {
+        if (j.computed == null || !j.storing.isEmpty() || j.awaitingAck) {
             return;
         }
-        Computed c = job.computed;
-        TrainBatch b = job.batch;
+        Computed c = j.computed;
+        TrainBatch b = j.batch;
         if (c.gradient() == null) {
             b.replyTo().tell(new BatchFailed(id, b.step(), "non-finite loss or gradient (loss " + c.values().loss()
                     + ")", true));
         } else {
-            double[] logZ = job.estimates.stream().mapToDouble(Estimate::logZ).toArray();
-            double ess = job.estimates.stream().mapToDouble(Estimate::essFraction).average().orElse(Double.NaN);
-            b.replyTo().tell(new BatchTrained(id, b.step(), seq, c.values().loss(), c.values().logLikelihood(),
-                    c.values().klOrLogRatio(), logZ.length == 0 ? Double.NaN
-                    : PooledSamplers.logZ(logZ, particles(job.estimates)), ess));
+            double[] logZ = j.estimates.stream().mapToDouble(Estimate::logZ).toArray();
+            double ess = j.estimates.stream().mapToDouble(Estimate::essFraction).average().orElse(Double.NaN);
+            b.replyTo().tell(new BatchTrained(id, b.step(), j.pushedSeq, c.values().loss(),
+                    c.values().logLikelihood(), c.values().klOrLogRatio(), logZ.length == 0 ? Double.NaN
+                    : PooledSamplers.logZ(logZ, particles(j.estimates)), ess));
         }
-        timers.cancel(job.id);
-        job = null;
+        timers.cancel(j.id);
+        settling.remove(j);
         startNext();
     }
 
-    private Behavior<Object> fail(String reason) {
-        if (job != null) {
-            getContext().getLog().warn("worker {}: step {} failed: {}", id, job.batch.step(), reason);
-            job.batch.replyTo().tell(new BatchFailed(id, job.batch.step(), reason, false));
-            timers.cancel(job.id);
-            job.estimatesReady.completeExceptionally(new IllegalStateException(reason)); // ends waiting maths
-            job = null;
+    /** Ends the job (null: nothing to end) with a failure outcome. */
+    private Behavior<Object> fail(Job j, String reason) {
+        if (j != null) {
+            getContext().getLog().warn("worker {}: step {} failed: {}", id, j.batch.step(), reason);
+            j.batch.replyTo().tell(new BatchFailed(id, j.batch.step(), reason, false));
+            timers.cancel(j.id);
+            j.estimatesReady.completeExceptionally(new IllegalStateException(reason)); // ends waiting maths
+            if (j == job) {
+                job = null;
+            } else {
+                settling.remove(j);
+            }
             startNext();
         }
         return this;

@@ -4,6 +4,7 @@ import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import dvae.actors.TrainingNode;
 import dvae.actors.TrainingRoles;
+import dvae.actors.Worker;
 import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.data.DatasetKind;
@@ -40,13 +41,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code dvae bench actors}: training steps per second of the actor system against the reference trainer on the same
  * settings (the paper's, unless changed), in one process and run: the reference trainer, the one-JVM actor run (one
- * synchronous worker), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM with one worker).
+ * worker, configured by {@code dvae.actors.worker}: by default pipelined, one version stale in one JVM and with
+ * exact local updates in the cluster), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM
+ * with one worker).
  * A discarded reference run of {@code --warmup} steps comes first; a run's rate is one over the median time between
  * its steps after the first {@code --warmup}, so start-up, JIT warm-up, the closing validation and short bursts of
  * other jobs are left out. The three runs are repeated {@code --rounds} times, interleaved; the rates and the ratios
- * (each taken within its round) are medians over the rounds, since this machine is shared and its load drifts. Bytes per step: the Jackson-CBOR size of one synchronous step's messages
- * (pull, parameters, chains both ways, prior sample and estimate, push, acknowledgement, batch and outcome),
- * serialized with the system's own serializer.
+ * (each taken within its round) are medians over the rounds, since this machine is shared and its load drifts. Bytes per step: the
+ * Jackson-CBOR size of one cluster step's messages (chains both ways, prior sample and estimate, push,
+ * acknowledgement, batch and outcome, and the pull and parameters unless the worker updates locally), serialized
+ * with the system's own serializer.
  */
 @Command(name = "actors", mixinStandardHelpOptions = true,
         description = "Steps/s of the one-JVM actor run and a 2-JVM loopback cluster against the reference trainer.")
@@ -161,6 +165,9 @@ final class ActorsBenchCommand implements Callable<Integer> {
         out.put("cluster_steps_per_s", median(clusterRate));
         out.put("cluster_ratio", median(clusterRatio));
         out.put("bytes_per_step", bytesPerStep);
+        Worker.Config worker = Worker.Config.from(settings);
+        out.put("pipeline_depth", worker.pipelineDepth());
+        out.put("local_updates", worker.localUpdates().name().toLowerCase(Locale.ROOT));
         out.put("timed_steps", steps - warmup);
         out.put("rounds", rounds);
         if (json) {
@@ -203,7 +210,8 @@ final class ActorsBenchCommand implements Callable<Integer> {
                 .redirectOutput(dir.resolveSibling("worker-node.log").toFile()).start();
         try {
             server.awaitSummary();
-            return bytesPerStep(server, run);
+            // The worker's server is on the other JVM: "auto" updates locally there.
+            return bytesPerStep(server, run, Worker.Config.from(settings).localUpdates() != Worker.LocalUpdates.OFF);
         } finally {
             worker.destroy();
             if (!worker.waitFor(30, TimeUnit.SECONDS)) {
@@ -213,8 +221,11 @@ final class ActorsBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The serialized size of one synchronous step's messages, at this run's sizes. */
-    private static long bytesPerStep(TrainingNode node, TrainingRoles.Training run) {
+    /**
+     * The serialized size of one step's messages, at this run's sizes; a worker that updates its replica itself
+     * (one worker: it never has to pull again) sends no pull and gets no parameters.
+     */
+    private static long bytesPerStep(TrainingNode node, TrainingRoles.Training run, boolean localUpdates) {
         Serialization serialization = SerializationExtension.get(node.system().classicSystem());
         ModelConfig m = run.model();
         int parameters = ParameterVector.length(new DvaeModel(m, run.data().meanPixel(), null,
@@ -227,10 +238,8 @@ final class ActorsBenchCommand implements Callable<Integer> {
         var self = node.system().<Object>deadLetters();
         Tensor values = Tensor.ofFloats(new float[parameters], parameters);
         Tensor chains = Tensor.ofLongs(new long[batch * words], batch, words);
-        List<Object> step = List.of(
+        List<Object> step = new ArrayList<>(List.of(
                 new WorkerProtocol.TrainBatch(0, examples, 1, 1e-3, self.narrow()),
-                new ParameterServerProtocol.Pull(self.narrow()),
-                new ParameterServerProtocol.Parameters(0, values),
                 new ChainKeeperProtocol.FetchChains(examples, self.narrow()),
                 new ChainKeeperProtocol.ChainStates(examples, chains),
                 new SamplerProtocol.Sample(0, Tensor.ofFloats(new float[n1 * n2 + n1 + n2], n1 * n2 + n1 + n2),
@@ -241,7 +250,11 @@ final class ActorsBenchCommand implements Callable<Integer> {
                 new ChainKeeperProtocol.ChainsStored(examples),
                 new ParameterServerProtocol.PushGradient("n1-w0", 1, 0, 1e-3, values, self.narrow()),
                 new ParameterServerProtocol.Ack("n1-w0", 1, 1, 1f, false),
-                new WorkerProtocol.BatchTrained("n1-w0", 0, 1, 0, 0, 0, 0, 0));
+                new WorkerProtocol.BatchTrained("n1-w0", 0, 1, 0, 0, 0, 0, 0)));
+        if (!localUpdates) {
+            step.add(new ParameterServerProtocol.Pull(self.narrow(), null));
+            step.add(new ParameterServerProtocol.Parameters(0, values, false));
+        }
         long bytes = 0;
         for (Object message : step) {
             bytes += serialization.serialize(message).get().length;

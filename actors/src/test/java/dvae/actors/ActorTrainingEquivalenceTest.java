@@ -14,16 +14,19 @@ import dvae.math.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One worker without staleness: the actor run is the reference trainer's run, loss for loss, bit for bit. */
 class ActorTrainingEquivalenceTest {
 
-    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void oneSynchronousWorkerReproducesTheReferenceTrainersLosses(@TempDir Path dir) {
+    @ParameterizedTest(name = "pipeline depth {0}, local updates {1}")
+    @CsvSource({"1, off", "1, on", "2, on"})
+    void oneWorkerWithoutStalenessReproducesTheReferenceTrainersLosses(int pipelineDepth, String localUpdates,
+                                                                      @TempDir Path dir) {
         Dataset data = TinyTraining.data(200);
         ModelConfig model = TinyTraining.model();
         TrainConfig training = TinyTraining.training(30, 15, "pa");
@@ -31,7 +34,10 @@ class ActorTrainingEquivalenceTest {
                 RunDirectory.create(dir.resolve("reference"), "x"), new Trainer.Listener() {
                 });
 
-        Config config = ConfigFactory.load("application-test");
+        // Synchronous, or pipelined with local updates: either way every step computes at the newest version.
+        Config config = ConfigFactory.parseString("dvae.actors.worker.pipeline-depth = " + pipelineDepth
+                + "\ndvae.actors.worker.local-updates = " + localUpdates).withFallback(
+                ConfigFactory.load("application-test"));
         TrainingRoles.Topology topology = TrainingRoles.Topology.from(new Settings(config), 1);
         Trainer.Summary actors = TrainingNode.runAlone(config, "dvae-equivalence",
                 new TrainingRoles.Training(model, training, data), topology,

@@ -61,7 +61,7 @@ class CoordinatorTest {
         CompletableFuture<Trainer.Summary> done = new CompletableFuture<>();
         RunDirectory run = RunDirectory.create(dir.resolve("run"), "x");
         testKit.spawn(Coordinator.create(new Coordinator.Config(1, Duration.ofSeconds(20),
-                "dvae.actors.dispatchers.math", 1), new Coordinator.Run(TinyTraining.model(), training, data, run,
+                "dvae.actors.dispatchers.math", 1, 1), new Coordinator.Run(TinyTraining.model(), training, data, run,
                 new Trainer.Listener() {
                 }, done)));
         float[] parameters = ParameterVector.values(new DvaeModel(TinyTraining.model(), data.meanPixel(), null,
@@ -79,7 +79,7 @@ class CoordinatorTest {
             if (step % 2 == 1) {
                 // At the validation step: parameters pulled once nothing is in flight, then a checkpoint.
                 server.expectMessageClass(Pull.class).replyTo().tell(new Parameters(step + 1,
-                        Tensor.ofFloats(parameters, parameters.length)));
+                        Tensor.ofFloats(parameters, parameters.length), false));
                 Checkpoint checkpoint = server.expectMessageClass(Checkpoint.class, Duration.ofSeconds(10));
                 checkpoint.replyTo().tell(new CheckpointWritten(checkpoint.directory(), step + 1));
                 // The worker's streams go into the checkpoint too (a resumed run continues them).

@@ -58,8 +58,10 @@ class MessageSerializationTest {
         int[] examples = {3, 1, 4};
         return List.of(
                 floats,
-                new ParameterServerProtocol.Pull(ref()),
-                new ParameterServerProtocol.Parameters(7, floats),
+                new ParameterServerProtocol.Pull(ref(), null),
+                new ParameterServerProtocol.Pull(ref(), ref()),
+                new ParameterServerProtocol.Parameters(7, floats, true),
+                new ParameterServerProtocol.OptimizerMoments(7, 12, 2, floats),
                 new ParameterServerProtocol.PushGradient("worker-1", 9, 6, 3e-3, floats, ref()),
                 new ParameterServerProtocol.Ack("worker-1", 9, 8, 0.5f, false),
                 new ParameterServerProtocol.Rejected("worker-1", 10, Reason.NO_CREDIT, "2 pushes waiting"),
@@ -114,7 +116,7 @@ class MessageSerializationTest {
         assertArrayEquals(new int[] {5, 2}, states.examples());
         assertArrayEquals(new long[] {1, 2, 3, 4}, states.states().toLongs());
         ActorRef<ParameterServerProtocol.Parameters> replyTo = ref();
-        assertEquals(replyTo, ((ParameterServerProtocol.Pull) roundTrip(new ParameterServerProtocol.Pull(replyTo)))
+        assertEquals(replyTo, ((ParameterServerProtocol.Pull) roundTrip(new ParameterServerProtocol.Pull(replyTo, null)))
                 .replyTo());
     }
 
@@ -129,7 +131,7 @@ class MessageSerializationTest {
         float[] values = new float[6_000_000]; // 24 MB, above Jackson's default 20 MB string limit
         values[values.length - 1] = 1f;
         var back = (ParameterServerProtocol.Parameters) roundTrip(
-                new ParameterServerProtocol.Parameters(1, Tensor.ofFloats(values, values.length)));
+                new ParameterServerProtocol.Parameters(1, Tensor.ofFloats(values, values.length), false));
         assertArrayEquals(values, back.values().toFloats());
     }
 

@@ -65,7 +65,7 @@ class ParameterServerTest {
 
     private static Parameters pull(ActorRef<Command> server) {
         TestProbe<Parameters> probe = testKit.createTestProbe();
-        server.tell(new Pull(probe.ref()));
+        server.tell(new Pull(probe.ref(), null));
         return probe.receiveMessage();
     }
 

@@ -112,7 +112,7 @@ class TwoNodeClusterTest {
 
             ActorRef<Parameters> worker = findOne(workerNode, PULLER);
             assertEquals("/user/worker/w1", worker.path().toStringWithoutAddress());
-            remote.tell(new Pull(worker));
+            remote.tell(new Pull(worker, null));
             Parameters parameters = pulled.get(10, TimeUnit.SECONDS);
             assertEquals(1, parameters.version());
             assertEquals(-1f, parameters.values().toFloats()[PARAMETERS - 1]);

@@ -3,17 +3,23 @@ package dvae.actors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
+import dvae.cli.Settings;
+import dvae.cli.SettingsLoader;
+import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.model.DvaeModel;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.ChainStore;
+import dvae.math.train.ModelUpdater;
 import dvae.math.train.ParameterVector;
+import dvae.math.train.TrainConfig;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ChainKeeperProtocol.ChainStates;
 import dvae.protocols.ChainKeeperProtocol.ChainsRefused;
@@ -22,6 +28,7 @@ import dvae.protocols.ChainKeeperProtocol.FetchChains;
 import dvae.protocols.ChainKeeperProtocol.StoreChains;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Ack;
+import dvae.protocols.ParameterServerProtocol.OptimizerMoments;
 import dvae.protocols.ParameterServerProtocol.Parameters;
 import dvae.protocols.ParameterServerProtocol.Pull;
 import dvae.protocols.ParameterServerProtocol.PushGradient;
@@ -36,6 +43,7 @@ import dvae.protocols.WorkerProtocol.BatchOutcome;
 import dvae.protocols.WorkerProtocol.BatchTrained;
 import dvae.protocols.WorkerProtocol.TrainBatch;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +54,7 @@ import org.junit.jupiter.api.Timeout;
 class WorkerTest {
     private static final Dataset DATA = TinyTraining.data(40);
     private static final int[] BATCH = {3, 1, 4, 15, 9};
+    private static final TrainConfig TRAINING = TinyTraining.training(10, 10, "pcd");
     // A test kit per test: peers are found by fixed service keys, so each test needs a receptionist of its own.
     private final ActorTestKit testKit = ActorTestKit.create();
 
@@ -64,14 +73,27 @@ class WorkerTest {
 
     /** A worker that may compute at parameters up to {@code maxAge} versions old, once it has found its peers. */
     private ActorRef<WorkerProtocol.Command> worker(String id, int maxAge) {
+        return worker(id, maxAge, 1);
+    }
+
+    private ActorRef<WorkerProtocol.Command> worker(String id, int maxAge, int pipelineDepth) {
+        return worker(id, maxAge, pipelineDepth, Worker.LocalUpdates.OFF);
+    }
+
+    /** The replica of the last worker made: its model, which with local updates it updates as the server would. */
+    private DvaeModel replica;
+
+    private ActorRef<WorkerProtocol.Command> worker(String id, int maxAge, int pipelineDepth,
+                                                    Worker.LocalUpdates localUpdates) {
         register(ParameterServerProtocol.SERVICE_KEY, server.ref());
         register(SamplerProtocol.SERVICE_KEY, sampler.ref());
         register(ChainKeeperProtocol.shardKey(0), keeper.ref());
         ChainStore scratch = new ChainStore(DATA.trainSize(), 1, TinyTraining.model().side1(), 0);
-        ActorRef<WorkerProtocol.Command> w = testKit.spawn(Worker.create(id, new Worker.Config(maxAge, 1, 1,
-                Duration.ofSeconds(10), "dvae.actors.dispatchers.math"), new Worker.Resources(
-                new DvaeModel(TinyTraining.model(), DATA.meanPixel(), scratch, new RandomStream(2)), scratch, DATA,
-                new RandomStream(3), new RandomStream(4))), id);
+        replica = new DvaeModel(TinyTraining.model(), DATA.meanPixel(), scratch, new RandomStream(2));
+        ActorRef<WorkerProtocol.Command> w = testKit.spawn(Worker.create(id, new Worker.Config(maxAge, pipelineDepth,
+                localUpdates, 1, 1, Duration.ofSeconds(10), "dvae.actors.dispatchers.math"), new Worker.Resources(
+                replica, scratch, DATA, new RandomStream(3), new RandomStream(4), new ModelUpdater(replica,
+                TRAINING, DATA.name(), DATA.meanPixel()))), id);
         TestProbe<Receptionist.Listing> listings = testKit.createTestProbe();
         listings.awaitAssert(() -> {
             testKit.system().receptionist().tell(Receptionist.find(WorkerProtocol.SERVICE_KEY, listings.ref()));
@@ -87,7 +109,7 @@ class WorkerTest {
 
     private void answerPull(long version) {
         server.expectMessageClass(Pull.class).replyTo().tell(new Parameters(version,
-                Tensor.ofFloats(parameters, parameters.length)));
+                Tensor.ofFloats(parameters, parameters.length), false));
     }
 
     /** Answers the chain fetch and the sample request of a step computed at {@code version}. */
@@ -178,5 +200,115 @@ class WorkerTest {
         answerInputs(7);
         assertEquals(2, acknowledge(8).seq());
         assertEquals(2, outcomes.expectMessageClass(BatchTrained.class).step());
+    }
+
+    @Test
+    void withAPipelineOfTwoTheNextStepComputesWhileThePushIsAppliedAtTheVersionBeforeIt() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-pipe", 0, 2);
+        w.tell(batch(0));
+        w.tell(batch(1));
+        w.tell(batch(2));
+        answerPull(0);
+        answerInputs(0);
+        StoreChains store0 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
+        PushGradient push0 = server.expectMessageClass(PushGradient.class);
+        assertEquals(0, push0.computedAtVersion());
+        // Unacknowledged, yet step 1 starts at once, at the same version (no pull: nothing newer is known).
+        answerInputs(0);
+        StoreChains store1 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
+        PushGradient push1 = server.expectMessageClass(PushGradient.class);
+        assertEquals(0, push1.computedAtVersion());
+        assertEquals(push0.seq() + 1, push1.seq());
+        // Two steps unacknowledged fill the pipeline: step 2 waits.
+        keeper.expectNoMessage(Duration.ofMillis(300));
+        outcomes.expectNoMessage(Duration.ZERO);
+
+        // Step 0 settles: its outcome goes out, and the parameters it produced are fetched for step 2.
+        store0.replyTo().tell(new ChainsStored(BATCH));
+        push0.replyTo().tell(new Ack(push0.workerId(), push0.seq(), 1, 1f, false));
+        BatchTrained trained0 = outcomes.expectMessageClass(BatchTrained.class);
+        assertEquals(0, trained0.step());
+        assertEquals(push0.seq(), trained0.seq());
+        answerPull(1);
+        answerInputs(1);
+        PushGradient push2 = server.expectMessageClass(PushGradient.class, Duration.ofSeconds(10));
+        assertEquals(1, push2.computedAtVersion());
+        // Outcomes come in step order, each naming its own push.
+        store1.replyTo().tell(new ChainsStored(BATCH));
+        push1.replyTo().tell(new Ack(push1.workerId(), push1.seq(), 2, 1f, false));
+        BatchTrained trained1 = outcomes.expectMessageClass(BatchTrained.class);
+        assertEquals(1, trained1.step());
+        assertEquals(push1.seq(), trained1.seq());
+        server.expectMessageClass(Pull.class); // the prefetch behind push 1, for a step 3
+        keeper.expectMessageClass(StoreChains.class).replyTo().tell(new ChainsStored(BATCH));
+        push2.replyTo().tell(new Ack(push2.workerId(), push2.seq(), 3, 1f, false));
+        assertEquals(2, outcomes.expectMessageClass(BatchTrained.class).step());
+    }
+
+    @Test
+    void aPipelineDeeperThanTheServersCreditWindowIsRefusedNamingTheKeys() {
+        BadInputException e = assertThrows(BadInputException.class, () -> Worker.Config.from(new Settings(
+                SettingsLoader.load(null, List.of("dvae.actors.worker.pipeline-depth=2",
+                        "dvae.actors.parameter-server.credit-window=1")))));
+        assertTrue(e.getMessage().contains("dvae.actors.worker.pipeline-depth")
+                && e.getMessage().contains("credit-window"), e.getMessage());
+    }
+
+    @Test
+    void withLocalUpdatesTheWorkerTakesTheServersNextVersionItselfAndPullsWhenOthersInterleave() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-local", 0, 1, Worker.LocalUpdates.ON);
+        w.tell(batch(0));
+        // The first pull asks for the optimizer state: parameters, then both moments (a fresh Adam: zeros).
+        Pull pull = server.expectMessageClass(Pull.class);
+        assertTrue(pull.momentsTo() != null);
+        float[] zeros = new float[parameters.length];
+        pull.replyTo().tell(new Parameters(0, Tensor.ofFloats(parameters, parameters.length), true));
+        pull.momentsTo().tell(new OptimizerMoments(0, 0, 1, Tensor.ofFloats(zeros, zeros.length)));
+        pull.momentsTo().tell(new OptimizerMoments(0, 0, 2, Tensor.ofFloats(zeros, zeros.length)));
+        answerInputs(0);
+        keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10)).replyTo().tell(new ChainsStored(BATCH));
+        PushGradient push = server.expectMessageClass(PushGradient.class);
+        assertEquals(0, push.computedAtVersion());
+
+        // The replica now holds what the server's update rule makes of this push, bit for bit.
+        DvaeModel serverModel = new DvaeModel(TinyTraining.model(), DATA.meanPixel(), null, new RandomStream(9));
+        float[] serverParameters = parameters.clone();
+        new ModelUpdater(serverModel, TRAINING, DATA.name(), DATA.meanPixel()).apply(serverParameters,
+                push.gradient().floats(), push.learningRate(), 1f, 1);
+        assertArrayEquals(serverParameters, ParameterVector.values(replica.params()));
+
+        // Acknowledged as expected: the next step computes at version 1 without a pull.
+        push.replyTo().tell(new Ack(push.workerId(), push.seq(), 1, 1f, false));
+        outcomes.expectMessageClass(BatchTrained.class);
+        w.tell(batch(1));
+        answerInputs(1);
+        keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10)).replyTo().tell(new ChainsStored(BATCH));
+        PushGradient second = server.expectMessageClass(PushGradient.class);
+        assertEquals(1, second.computedAtVersion());
+        // Another worker's push came first (version 3, not 2): the next step pulls, plain parameters from now on.
+        second.replyTo().tell(new Ack(second.workerId(), second.seq(), 3, 1f, false));
+        outcomes.expectMessageClass(BatchTrained.class);
+        w.tell(batch(2));
+        Pull again = server.expectMessageClass(Pull.class);
+        assertEquals(null, again.momentsTo());
+        again.replyTo().tell(new Parameters(3, Tensor.ofFloats(parameters, parameters.length), false));
+        answerInputs(3);
+        assertEquals(3, acknowledge(4).computedAtVersion());
+        assertEquals(2, outcomes.expectMessageClass(BatchTrained.class).step());
+    }
+
+    @Test
+    void withLocalUpdatesOnAutoAWorkerBesideItsServerPullsPlainParameters() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-auto", 0, 1, Worker.LocalUpdates.AUTO);
+        w.tell(batch(0));
+        assertEquals(null, server.expectMessageClass(Pull.class).momentsTo()); // the server is in this JVM
+    }
+
+    @Test
+    void anUnknownLocalUpdatesSettingIsRefusedNamingTheKey() {
+        BadInputException e = assertThrows(BadInputException.class, () -> Worker.Config.from(new Settings(
+                SettingsLoader.load(null, List.of("dvae.actors.worker.local-updates=sometimes")))));
+        assertTrue(e.getMessage().startsWith("dvae.actors.worker.local-updates: expected on, off or auto"),
+                e.getMessage());
     }
 }

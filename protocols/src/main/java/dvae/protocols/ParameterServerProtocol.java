@@ -22,11 +22,25 @@ public final class ParameterServerProtocol {
     public sealed interface Command extends CborSerializable {
     }
 
-    /** Asks for the current parameters; the reply is large: reply to an actor in large-message-destinations. */
-    public record Pull(ActorRef<Parameters> replyTo) implements Command {
+    /**
+     * Asks for the current parameters; the reply is large: reply to an actor in large-message-destinations. With
+     * {@code momentsTo} (null: not wanted) the optimizer's state comes too, as two {@link OptimizerMoments} after the
+     * parameters and of their version, for a worker that applies its own pushes to its replica as the server does.
+     * Such a pull is answered once the pushes before it are applied.
+     */
+    public record Pull(ActorRef<Parameters> replyTo, ActorRef<OptimizerMoments> momentsTo) implements Command {
     }
 
-    public record Parameters(long version, Tensor values) implements WorkerProtocol.Command {
+    /** {@code momentsFollow}: the two {@link OptimizerMoments} asked for follow (false if not asked or not kept). */
+    public record Parameters(long version, Tensor values, boolean momentsFollow) implements WorkerProtocol.Command {
+    }
+
+    /**
+     * Adam's first ({@code moment} 1) or second (2) moments in the parameter vector's layout (zeros in the slots of
+     * tensors that are not trained) and its step count, at the parameters' {@code version}.
+     */
+    public record OptimizerMoments(long version, long steps, int moment, Tensor values)
+            implements WorkerProtocol.Command {
     }
 
     /** {@code learningRate}: the coordinator's scheduled rate for the step this gradient belongs to. */

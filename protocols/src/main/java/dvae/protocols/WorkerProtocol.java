@@ -22,7 +22,8 @@ public final class WorkerProtocol {
     public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "worker");
 
     public sealed interface Command extends CborSerializable
-            permits TrainBatch, SnapshotStreams, ParameterServerProtocol.Parameters, ParameterServerProtocol.PushReply,
+            permits TrainBatch, SnapshotStreams, ParameterServerProtocol.Parameters,
+            ParameterServerProtocol.OptimizerMoments, ParameterServerProtocol.PushReply,
             ChainKeeperProtocol.Reply, SamplerProtocol.Estimate {
     }
 

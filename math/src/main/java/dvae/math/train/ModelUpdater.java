@@ -48,6 +48,32 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
         lastWritten = parameters;
     }
 
+    /** Adam's step count: with {@link #writeMoments}, the state a worker needs to update a replica as this does. */
+    public long optimizerSteps() {
+        return adam.steps();
+    }
+
+    /** One of Adam's moments (1 or 2), in the layout of {@link ParameterVector#writeMoments}. */
+    public void writeMoments(int moment, FloatBuffer into) {
+        ParameterVector.writeMoments(model.params(), adam, moment, into);
+    }
+
+    /** Sets Adam's state from another updater's ({@link #optimizerSteps}, {@link #writeMoments} 1 and 2). */
+    public void loadOptimizerState(long steps, FloatBuffer firstMoments, FloatBuffer secondMoments) {
+        adam.restoreSteps(steps);
+        ParameterVector.loadMoments(model.params(), adam, 1, firstMoments);
+        ParameterVector.loadMoments(model.params(), adam, 2, secondMoments);
+    }
+
+    /**
+     * Updates the model this was built on from the gradients it holds, as {@link #apply} does from a push: a worker
+     * whose replica has the server's parameters and Adam state so takes the server's next version itself.
+     */
+    public void updateInPlace(double learningRate) {
+        GradientStep.update(model.params(), adam, weightDecay, learningRate);
+        lastWritten = null;
+    }
+
     @Override
     public void write(Path directory, long version, float[] parameters) {
         ParameterVector.loadValues(model.params(), parameters);

@@ -2,6 +2,7 @@ package dvae.math.train;
 
 import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
+import dvae.math.optim.Adam;
 import dvae.math.util.Parallel;
 import java.nio.FloatBuffer;
 import java.util.function.Function;
@@ -60,6 +61,30 @@ public final class ParameterVector {
      */
     public static void loadGradientAndState(ParamSet params, FloatBuffer from) {
         move(params, from, ParameterVector::gradientOrState, false);
+    }
+
+    /**
+     * One of Adam's moments (1: first, 2: second) in the vector's layout, zeros in the state tensors' slots, written
+     * into a buffer (a message's packed bytes).
+     */
+    public static void writeMoments(ParamSet params, Adam adam, int moment, FloatBuffer into) {
+        move(params, into, p -> momentSlot(p, adam, moment), true);
+    }
+
+    /** The inverse of {@link #writeMoments}: sets one of Adam's moments from a buffer's remaining values. */
+    public static void loadMoments(ParamSet params, Adam adam, int moment, FloatBuffer from) {
+        move(params, from, p -> momentSlot(p, adam, moment), false);
+    }
+
+    private static float[] momentSlot(Param p, Adam adam, int moment) {
+        if (!p.trainable()) {
+            return new float[p.value().data.length]; // not trained: zeros out, and nothing kept on the way in
+        }
+        return switch (moment) {
+            case 1 -> adam.firstMoment(p).data;
+            case 2 -> adam.secondMoment(p).data;
+            default -> throw new IllegalArgumentException("Adam has moments 1 and 2, not " + moment);
+        };
     }
 
     private static float[] value(Param p) {

@@ -2,17 +2,19 @@ package dvae.math.util;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
  * Data parallelism over this machine's cores for the kernels that are too small for the native BLAS's own threads
  * (a 1000 × 100 × 100 product is slower on two OpenBLAS threads than on one) but that come in independent parts:
  * blocks of a product's rows or columns, groups of Gibbs chains, examples of a batch. Part 0 runs on the calling
- * thread and the others on a shared pool of {@code lanes() - 1} daemon threads. A call made from inside a part runs
- * all its parts in turn on that thread, so nesting never waits on the pool and never deadlocks.
+ * thread and the others on a shared pool of {@code lanes() - 1} daemon threads, or on the calling thread when the pool
+ * is busy. A call made from inside a part runs all its parts in turn on that thread, so nesting never waits on the
+ * pool and never deadlocks.
  *
  * <p>The scripts run the JVM with {@code OPENBLAS_NUM_THREADS=1}, so the cores are used once, by these parts.
  * {@code -Ddvae.threads=N} sets the number of lanes (default: the available processors).
@@ -41,35 +43,45 @@ public final class Parallel {
             }
             return;
         }
-        Future<?>[] others = new Future<?>[parts - 1];
+        // Parts are claimed, not assigned: the caller runs whatever the pool has not started, so two callers at once
+        // (a worker's step and a prior sampler, say) never wait on each other's parts queued before theirs. Which
+        // thread runs a part does not change its arithmetic.
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(parts);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable claim = () -> {
+            for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
+                try {
+                    runInside(body, p);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    finished.countDown();
+                }
+            }
+        };
         for (int p = 1; p < parts; p++) {
-            int part = p;
-            others[p - 1] = POOL.submit(() -> runInside(body, part));
+            POOL.execute(claim);
         }
-        Throwable failure = null;
-        try {
-            runInside(body, 0);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : others) {
+        claim.run();
+        boolean interrupted = false;
+        while (true) {
             try {
-                f.get();
+                finished.await();
+                break;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure != null ? failure : e;
-            } catch (java.util.concurrent.ExecutionException e) {
-                failure = failure != null ? failure : e.getCause();
+                interrupted = true; // the parts must still end before their inputs may be reused
             }
         }
-        if (failure instanceof RuntimeException r) {
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable first = failure.get();
+        if (first instanceof RuntimeException r) {
             throw r;
         }
-        if (failure instanceof Error err) {
+        if (first instanceof Error err) {
             throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("a parallel part failed", failure);
         }
     }
 

@@ -6,30 +6,66 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
     @Test
-    void everyPartRunsOnceAndTheCallerTakesPartZero() {
+    void everyPartRunsOnce() {
         AtomicIntegerArray runs = new AtomicIntegerArray(5);
-        Set<String> threads = ConcurrentHashMap.newKeySet();
-        String caller = Thread.currentThread().getName();
-        String[] partZero = new String[1];
-        Parallel.forEach(5, p -> {
-            runs.incrementAndGet(p);
-            threads.add(Thread.currentThread().getName());
-            if (p == 0) {
-                partZero[0] = Thread.currentThread().getName();
-            }
-        });
+        Parallel.forEach(5, runs::incrementAndGet);
         for (int p = 0; p < 5; p++) {
             assertEquals(1, runs.get(p), "part " + p);
         }
-        assertEquals(caller, partZero[0]);
+    }
+
+    @Test
+    void partsRunSideBySideWhenThePoolIsFree() {
         // the tests run with -Ddvae.threads=2: one pool thread besides the caller
         assertEquals(2, Parallel.lanes());
+        CyclicBarrier bothRunning = new CyclicBarrier(2);
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(2, p -> {
+            threads.add(Thread.currentThread().getName());
+            try {
+                bothRunning.await(10, TimeUnit.SECONDS); // only passes if the two parts run at the same time
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         assertEquals(2, threads.size(), threads.toString());
+    }
+
+    @Test
+    void aCallerRunsItsOwnPartsWhileThePoolIsBusyWithAnothers() throws Exception {
+        CountDownLatch poolHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread other = new Thread(() -> Parallel.forEach(2, p -> {
+            try {
+                if (Thread.currentThread().getName().startsWith("dvae-parallel")) {
+                    poolHeld.countDown(); // the pool's only thread stays in this part until released
+                    release.await();
+                } else {
+                    poolHeld.await(); // the other caller's own part: leaves the second part to the pool
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        other.start();
+        try {
+            assertTrue(poolHeld.await(10, TimeUnit.SECONDS), "the pool thread never took a part");
+            String caller = Thread.currentThread().getName();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            Parallel.forEach(3, p -> threads.add(Thread.currentThread().getName()));
+            assertEquals(Set.of(caller), threads, "with the pool busy, the caller runs every part itself");
+        } finally {
+            release.countDown();
+            other.join();
+        }
     }
 
     @Test
