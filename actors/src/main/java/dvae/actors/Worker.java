@@ -159,6 +159,13 @@ public final class Worker extends AbstractBehavior<Object> {
 
     private static final String WAITING_FOR_PARAMETERS = "waiting for parameters";
 
+    /** The chains of a batch, asked for by shard. */
+    private static final class ChainFetch {
+        final Map<Integer, int[]> examplesByShard = new HashMap<>();
+        final Map<Integer, ChainStates> arrived = new HashMap<>();
+        String refused;
+    }
+
     /** One batch in progress. */
     private static final class Job {
         final long id;
@@ -208,6 +215,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private Parameters statePulled; // parameters of a pull with the optimizer state, waiting for the moments
     private OptimizerMoments firstMoments;
     private final ArrayDeque<TrainBatch> queued = new ArrayDeque<>();
+    private final Map<Long, ChainFetch> fetchedAhead = new HashMap<>(); // by step
     private final List<SnapshotStreams> snapshots = new ArrayList<>();
     private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
 
@@ -253,16 +261,14 @@ public final class Worker extends AbstractBehavior<Object> {
                 .onMessage(ChainStates.class, this::onChainStates)
                 .onMessage(ChainsStored.class, m -> {
                     for (Job j : settling) {
-                        if (j.storing.remove(shardOf(j, m.examples()))) {
+                        if (j.storing.remove(shardOf(j.examplesByShard, m.examples()))) {
                             maybeFinish(j);
                             break;
                         }
                     }
                     return this;
                 })
-                .onMessage(ChainsRefused.class, m -> fail(job != null && !job.fetching.isEmpty() ? job
-                        : settling.stream().filter(j -> !j.storing.isEmpty()).findFirst().orElse(null),
-                        "a chain keeper refused: " + m.reason()))
+                .onMessage(ChainsRefused.class, this::onChainsRefused)
                 .onMessage(Estimate.class, this::onEstimate)
                 .onMessage(Computed.class, this::onComputed)
                 .onMessage(ComputeFailed.class, m -> {
@@ -328,6 +334,67 @@ public final class Worker extends AbstractBehavior<Object> {
         // next while that one still runs, and a refusal would only send it back at once, again and again.
         queued.add(m);
         startNext();
+        fetchAhead();
+        return this;
+    }
+
+    /**
+     * Asks for the chains of queued batches before their turn, so that their round trip to the keepers overlaps the
+     * maths of the step before. Only for a batch that shares no example with the step being prepared or computed
+     * (whose chains are not stored back yet) nor with a batch queued before it; the keeper takes a worker's
+     * write-backs and fetches in the order they were sent, so a fetch after a step's write-back sees its chains.
+     */
+    private void fetchAhead() {
+        if (!usesChains || keepers.size() < config.chainShards()) {
+            return;
+        }
+        Set<Integer> notStoredYet = new HashSet<>();
+        if (job != null) {
+            for (int e : job.batch.examples()) {
+                notStoredYet.add(e);
+            }
+        }
+        for (TrainBatch b : queued) {
+            boolean disjoint = Arrays.stream(b.examples()).noneMatch(notStoredYet::contains);
+            if (disjoint && !fetchedAhead.containsKey(b.step())) {
+                fetchedAhead.put(b.step(), fetchChains(b.examples()));
+            }
+            for (int e : b.examples()) {
+                notStoredYet.add(e);
+            }
+        }
+    }
+
+    /** Sends the keepers a fetch for each shard's part of the batch. */
+    private ChainFetch fetchChains(int[] batch) {
+        int examples = resources.data().trainSize();
+        Map<Integer, List<Integer>> byShard = new HashMap<>();
+        for (int e : batch) {
+            byShard.computeIfAbsent(ChainStoreShard.shardOf(e, config.chainShards(), examples),
+                    s -> new ArrayList<>()).add(e);
+        }
+        ChainFetch fetch = new ChainFetch();
+        ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
+        for (Map.Entry<Integer, List<Integer>> shard : byShard.entrySet()) {
+            int[] ex = shard.getValue().stream().mapToInt(Integer::intValue).toArray();
+            fetch.examplesByShard.put(shard.getKey(), ex);
+            keepers.get(shard.getKey()).tell(new FetchChains(ex, self));
+        }
+        return fetch;
+    }
+
+    private Behavior<Object> onChainsRefused(ChainsRefused m) {
+        String reason = "a chain keeper refused: " + m.reason();
+        if (job != null && !job.fetching.isEmpty()) {
+            return fail(job, reason);
+        }
+        Job storing = settling.stream().filter(j -> !j.storing.isEmpty()).findFirst().orElse(null);
+        if (storing != null) {
+            return fail(storing, reason);
+        }
+        // A fetch ahead: its batch fails when its turn comes.
+        fetchedAhead.values().stream().filter(f -> f.arrived.size() < f.examplesByShard.size()).findFirst()
+                .ifPresent(f -> f.refused = reason);
         return this;
     }
 
@@ -458,19 +525,22 @@ public final class Worker extends AbstractBehavior<Object> {
             return;
         }
         job.phase = "waiting for chains and prior estimates";
-        ActorRef<ChainKeeperProtocol.Reply> self = getContext().getSelf().narrow();
         if (usesChains) {
-            int examples = resources.data().trainSize();
-            Map<Integer, List<Integer>> byShard = new HashMap<>();
-            for (int e : job.batch.examples()) {
-                byShard.computeIfAbsent(ChainStoreShard.shardOf(e, config.chainShards(), examples),
-                        s -> new ArrayList<>()).add(e);
+            ChainFetch fetch = fetchedAhead.remove(job.batch.step());
+            if (fetch == null) {
+                fetch = fetchChains(job.batch.examples());
+            } else if (fetch.refused != null) {
+                fail(job, fetch.refused);
+                return;
             }
-            for (Map.Entry<Integer, List<Integer>> shard : byShard.entrySet()) {
-                int[] ex = shard.getValue().stream().mapToInt(Integer::intValue).toArray();
-                job.examplesByShard.put(shard.getKey(), ex);
-                keepers.get(shard.getKey()).tell(new FetchChains(ex, self));
-                job.fetching.add(shard.getKey());
+            job.examplesByShard.putAll(fetch.examplesByShard);
+            for (int shard : fetch.examplesByShard.keySet()) {
+                ChainStates arrived = fetch.arrived.get(shard);
+                if (arrived != null) {
+                    takeChains(arrived);
+                } else {
+                    job.fetching.add(shard);
+                }
             }
         }
         if (usesSampler) {
@@ -486,16 +556,28 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onChainStates(ChainStates m) {
-        if (job == null || computingJob >= 0 || !job.fetching.remove(shardOf(job, m.examples()))) {
-            return this; // a late reply to a step that failed
+        if (job != null && computingJob < 0 && job.fetching.remove(shardOf(job.examplesByShard, m.examples()))) {
+            takeChains(m);
+            maybeCompute();
+            return this;
         }
+        for (ChainFetch ahead : fetchedAhead.values()) {
+            int shard = shardOf(ahead.examplesByShard, m.examples());
+            if (shard >= 0 && !ahead.arrived.containsKey(shard)) {
+                ahead.arrived.put(shard, m); // kept until its batch's turn: the replica's store may be in use
+                return this;
+            }
+        }
+        return this; // a late reply to a step that failed
+    }
+
+    /** Writes fetched chains into the replica's scratch store, for the step about to compute. */
+    private void takeChains(ChainStates m) {
         long[] words = m.states().toLongs();
         int perExample = resources.chains().wordsPerExample();
         for (int i = 0; i < m.examples().length; i++) {
             resources.chains().writeWords(m.examples()[i], words, i * perExample);
         }
-        maybeCompute();
-        return this;
     }
 
     private Behavior<Object> onEstimate(Estimate e) {
@@ -569,9 +651,9 @@ public final class Worker extends AbstractBehavior<Object> {
         return new Computed(j.id, values, gradient, states, updatedLocally);
     }
 
-    /** The job's shard whose examples these are, or -1: replies name their examples, not the step. */
-    private static int shardOf(Job job, int[] examples) {
-        for (Map.Entry<Integer, int[]> shard : job.examplesByShard.entrySet()) {
+    /** The shard whose examples these are, or -1: replies name their examples, not the step. */
+    private static int shardOf(Map<Integer, int[]> examplesByShard, int[] examples) {
+        for (Map.Entry<Integer, int[]> shard : examplesByShard.entrySet()) {
             if (Arrays.equals(shard.getValue(), examples)) {
                 return shard.getKey();
             }
@@ -616,6 +698,7 @@ public final class Worker extends AbstractBehavior<Object> {
         settling.add(done);
         maybeFinish(done);
         startNext(); // with a pipeline depth of 2, the next batch computes while this one settles
+        fetchAhead(); // this step's chains are on their way back: a batch that shares examples with it may go
         return this;
     }
 

@@ -114,6 +114,11 @@ class WorkerTest {
 
     /** Answers the chain fetch and the sample request of a step computed at {@code version}. */
     private void answerInputs(long version) {
+        answerFetch();
+        answerSample(version);
+    }
+
+    private void answerFetch() {
         FetchChains fetch = keeper.expectMessageClass(FetchChains.class);
         assertArrayEquals(BATCH, fetch.examples());
         long[] words = new long[BATCH.length * chains.wordsPerExample()];
@@ -121,6 +126,9 @@ class WorkerTest {
             chains.readWords(BATCH[i], words, i * chains.wordsPerExample());
         }
         fetch.replyTo().tell(new ChainStates(BATCH, Tensor.ofLongs(words, BATCH.length, chains.wordsPerExample())));
+    }
+
+    private void answerSample(long version) {
         Sample sample = sampler.expectMessageClass(Sample.class);
         assertEquals(version, sample.version());
         int n = TinyTraining.model().side1();
@@ -219,8 +227,10 @@ class WorkerTest {
         PushGradient push1 = server.expectMessageClass(PushGradient.class);
         assertEquals(0, push1.computedAtVersion());
         assertEquals(push0.seq() + 1, push1.seq());
-        // Two steps unacknowledged fill the pipeline: step 2 waits.
-        keeper.expectNoMessage(Duration.ofMillis(300));
+        // Step 1's chains are on their way back, so step 2's are fetched ahead (the keeper serves them after the
+        // write-back); but two steps unacknowledged fill the pipeline: step 2 waits to compute.
+        answerFetch();
+        sampler.expectNoMessage(Duration.ofMillis(300));
         outcomes.expectNoMessage(Duration.ZERO);
 
         // Step 0 settles: its outcome goes out, and the parameters it produced are fetched for step 2.
@@ -230,7 +240,7 @@ class WorkerTest {
         assertEquals(0, trained0.step());
         assertEquals(push0.seq(), trained0.seq());
         answerPull(1);
-        answerInputs(1);
+        answerSample(1); // its chains came ahead
         PushGradient push2 = server.expectMessageClass(PushGradient.class, Duration.ofSeconds(10));
         assertEquals(1, push2.computedAtVersion());
         // Outcomes come in step order, each naming its own push.
@@ -310,5 +320,23 @@ class WorkerTest {
                 SettingsLoader.load(null, List.of("dvae.actors.worker.local-updates=sometimes")))));
         assertTrue(e.getMessage().startsWith("dvae.actors.worker.local-updates: expected on, off or auto"),
                 e.getMessage());
+    }
+
+    @Test
+    void chainsOfAQueuedBatchAreFetchedAheadUnlessItSharesExamplesWithTheStepBeforeIt() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-ahead", 0, 1);
+        int[] disjoint = {20, 21, 22};
+        int[] overlapping = {20, 3};
+        w.tell(batch(0));
+        w.tell(new TrainBatch(1, disjoint, 0.5, 1e-3, outcomes.ref()));
+        w.tell(new TrainBatch(2, overlapping, 0.5, 1e-3, outcomes.ref()));
+        // Step 1 shares nothing with step 0: its chains are asked for at once. Step 2 shares example 20 with step 1
+        // (and 3 with step 0), whose chains are not back yet: it waits for its turn.
+        assertArrayEquals(disjoint, keeper.expectMessageClass(FetchChains.class).examples());
+        keeper.expectNoMessage(Duration.ofMillis(200));
+        answerPull(0);
+        answerInputs(0); // step 0's own fetch
+        assertEquals(0, acknowledge(1).computedAtVersion());
+        outcomes.expectMessageClass(BatchTrained.class);
     }
 }
