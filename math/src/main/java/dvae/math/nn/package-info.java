@@ -14,7 +14,7 @@
  * Var logits = decoder.forward(tape.constant(zeta), Mode.TRAIN);
  * Var loss = ElementwiseOps.scale(ReduceOps.mean(ReduceOps.bernoulliLogLikelihood(tape.constant(x), logits)), -1f);
  * tape.backward(loss);
- * double penalty = WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
+ * WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
  * adam.step(lr.rate(adam.steps()));
  *
  * ParamStore.save(dir, params, adam);                             // .npy files + manifest.json, atomically

@@ -16,11 +16,11 @@ public final class WeightDecay {
     }
 
     /**
-     * Adds the penalty's gradient, coefficient·θ, to every decayed parameter's gradient and returns the penalty
-     * coefficient·½Σ‖θ‖² (to add to the logged loss). Call after backward, before the optimizer step.
+     * Adds the penalty's gradient, coefficient·θ, to every decayed parameter's gradient. Call after backward, before
+     * the optimizer step. Element by element with no reduction, so the loop runs in vector lanes (the penalty's
+     * value, a sum in double, cost more than the update itself; see {@link #penalty}).
      */
-    public static double addToGradients(ParamSet params, double coefficient) {
-        double penalty = 0;
+    public static void addToGradients(ParamSet params, double coefficient) {
         float c = (float) coefficient;
         for (Param p : params.trainable()) {
             if (!p.decayed()) {
@@ -28,19 +28,24 @@ public final class WeightDecay {
             }
             float[] theta = p.value().data;
             float[] g = p.grad().data;
-            double[] sq = new double[Parallel.rangeParts(theta.length, PARALLEL_MIN)];
             Parallel.forRanges(theta.length, PARALLEL_MIN, (part, from, to) -> {
-                double s = 0;
                 for (int i = from; i < to; i++) {
-                    s += (double) theta[i] * theta[i];
                     g[i] += c * theta[i];
                 }
-                sq[part] = s;
             });
-            for (double s : sq) {
-                penalty += 0.5 * coefficient * s; // summed in part order: the same total at every run
+        }
+    }
+
+    /** The penalty coefficient·½Σ‖θ‖² over the decayed parameters (to add to a logged loss), summed in double. */
+    public static double penalty(ParamSet params, double coefficient) {
+        double sq = 0;
+        for (Param p : params.trainable()) {
+            if (p.decayed()) {
+                for (float x : p.value().data) {
+                    sq += (double) x * x;
+                }
             }
         }
-        return penalty;
+        return 0.5 * coefficient * sq;
     }
 }

@@ -40,7 +40,8 @@ class TrainingStepTest {
             Var loss = ElementwiseOps.scale(ReduceOps.mean(ReduceOps.bernoulliLogLikelihood(tape.constant(x), logits)),
                     -1f);
             tape.backward(loss);
-            double penalty = WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
+            double penalty = WeightDecay.penalty(params, WeightDecay.COEFFICIENT);
+            WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
             adam.step(lr.rate(adam.steps()));
             last = loss.value().data[0] + penalty;
             if (step == 0) {

@@ -68,20 +68,21 @@ class OptimTest {
         Param kernel = params.add("k", Role.KERNEL, Matrix.of(1, 3, 1f, -2f, 3f));
         Param bias = params.add("b", Role.BIAS, Matrix.of(1, 2, 4f, 5f));
         kernel.grad().data[0] = 0.5f;
-        double penalty = WeightDecay.addToGradients(params, 1e-4);
+        double penalty = WeightDecay.penalty(params, 1e-4);
+        WeightDecay.addToGradients(params, 1e-4);
         assertEquals(1e-4 * 0.5 * (1 + 4 + 9), penalty, 1e-12);
         assertEquals(0.5f + 1e-4f, kernel.grad().data[0], 1e-9);
         assertEquals(-2e-4f, kernel.grad().data[1], 1e-10);
         assertEquals(0f, bias.grad().data[0]);
 
-        // The added gradient is the derivative of the returned penalty (central difference; the penalty is quadratic).
+        // The added gradient is the derivative of the penalty (central difference; the penalty is quadratic).
         float h = 1e-2f;
         for (int i = 0; i < 3; i++) {
             float x = kernel.value().data[i];
             kernel.value().data[i] = x + h;
-            double up = WeightDecay.addToGradients(params, 1e-4);
+            double up = WeightDecay.penalty(params, 1e-4);
             kernel.value().data[i] = x - h;
-            double down = WeightDecay.addToGradients(params, 1e-4);
+            double down = WeightDecay.penalty(params, 1e-4);
             kernel.value().data[i] = x;
             assertEquals(1e-4 * x, (up - down) / (2 * h), 1e-9);
         }
@@ -100,7 +101,8 @@ class OptimTest {
         for (int i = 0; i < n; i++) {
             big.grad().data[i] = (i % 5) - 2f;
         }
-        double penalty = WeightDecay.addToGradients(params, 1e-4);
+        double penalty = WeightDecay.penalty(params, 1e-4);
+        WeightDecay.addToGradients(params, 1e-4);
         double sq = 0;
         for (float x : init) {
             sq += (double) x * x;
