@@ -3,8 +3,11 @@ package dvae.math.optim;
 import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.tensor.Matrix;
+import dvae.math.tensor.VectorFunctions;
 import dvae.math.util.Parallel;
 import java.util.LinkedHashMap;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import java.util.Map;
 
 /**
@@ -58,14 +61,41 @@ public final class Adam {
             float[] mm = e.getValue().data;
             float[] vv = v.get(p).data;
             // element by element, so the parallel parts give the same numbers as one pass
-            Parallel.forRanges(theta.length, PARALLEL_MIN, (part, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    mm[i] = b1 * mm[i] + (1 - b1) * g[i];
-                    vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i];
-                    theta[i] -= rate * mm[i] / ((float) Math.sqrt(vv[i]) + eps);
-                }
-            });
+            Parallel.forRanges(theta.length, PARALLEL_MIN, (part, from, to) -> update(theta, g, mm, vv, from, to,
+                    b1, b2, rate, eps));
         }
+    }
+
+    /**
+     * One update of elements [from, to), in vector lanes and then one by one, with the same float operations in the
+     * same order either way (no fused multiply-adds; a float square root equals the double one rounded to float), so
+     * every element comes out as {@link #updateElement} makes it.
+     */
+    static void update(float[] theta, float[] g, float[] mm, float[] vv, int from, int to, float b1, float b2,
+                       float rate, float eps) {
+        VectorSpecies<Float> lanes = VectorFunctions.LANES;
+        float c1 = 1 - b1;
+        float c2 = 1 - b2;
+        int i = from;
+        for (int end = from + lanes.loopBound(to - from); i < end; i += lanes.length()) {
+            FloatVector gi = FloatVector.fromArray(lanes, g, i);
+            FloatVector m = FloatVector.fromArray(lanes, mm, i).mul(b1).add(gi.mul(c1));
+            FloatVector v = FloatVector.fromArray(lanes, vv, i).mul(b2).add(gi.mul(c2).mul(gi));
+            m.intoArray(mm, i);
+            v.intoArray(vv, i);
+            FloatVector step = m.mul(rate).div(v.sqrt().add(eps));
+            FloatVector.fromArray(lanes, theta, i).sub(step).intoArray(theta, i);
+        }
+        for (; i < to; i++) {
+            updateElement(theta, g, mm, vv, i, b1, b2, rate, eps);
+        }
+    }
+
+    static void updateElement(float[] theta, float[] g, float[] mm, float[] vv, int i, float b1, float b2, float rate,
+                              float eps) {
+        mm[i] = b1 * mm[i] + (1 - b1) * g[i];
+        vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i];
+        theta[i] -= rate * mm[i] / ((float) Math.sqrt(vv[i]) + eps);
     }
 
     /** Updates done so far (t of the last step). */
