@@ -219,7 +219,7 @@ final class VectorMath {
 
     /** softplus(x + d) − softplus(x), as log1p(σ(x)·expm1(d)) unless |d| is large. */
     private static FloatVector softplusIncrement(FloatVector x, FloatVector d) {
-        FloatVector inc = VectorFunctions.sigmoid(x).mul(d.lanewise(VectorOperators.EXPM1)).lanewise(VectorOperators.LOG1P);
+        FloatVector inc = VectorFunctions.log1p(VectorFunctions.sigmoid(x).mul(VectorFunctions.expm1Small(d)));
         VectorMask<Float> large = d.abs().compare(VectorOperators.GE, SMALL_STEP);
         if (large.anyTrue()) {
             inc = inc.blend(softplus(x.add(d)).sub(softplus(x)), large);
