@@ -218,7 +218,7 @@ final class VectorMath {
     }
 
     /** softplus(x + d) − softplus(x), as log1p(σ(x)·expm1(d)) unless |d| is large. */
-    private static FloatVector softplusIncrement(FloatVector x, FloatVector d) {
+    static FloatVector softplusIncrement(FloatVector x, FloatVector d) {
         FloatVector inc = VectorFunctions.log1p(VectorFunctions.sigmoid(x).mul(VectorFunctions.expm1Small(d)));
         VectorMask<Float> large = d.abs().compare(VectorOperators.GE, SMALL_STEP);
         if (large.anyTrue()) {

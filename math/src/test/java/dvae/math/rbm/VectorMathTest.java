@@ -146,4 +146,42 @@ class VectorMathTest {
             }
         }
     }
+
+    /** The increment against double arithmetic over x in [−40, 40] and steps d on both sides of the series' limit. */
+    @Test
+    void theSoftplusIncrementIsAccurateToItsOwnSizeOnEitherMethod() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        double worst = 0;
+        String where = "";
+        float[] xs = new float[lanes];
+        float[] ds = new float[lanes];
+        float[] out = new float[lanes];
+        double[] steps = {1e-6, -3e-4, 2e-3, -0.02, 0.1, -0.3, 0.49, -0.5, 0.7, -0.99, 1.5, -4};
+        for (double d : steps) {
+            for (int i = 0; i <= 8000; i += lanes) {
+                for (int k = 0; k < lanes; k++) {
+                    xs[k] = (float) (-40 + 80.0 * Math.min(i + k, 8000) / 8000);
+                    ds[k] = (float) d;
+                }
+                VectorMath.softplusIncrement(jdk.incubator.vector.FloatVector.fromArray(
+                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, xs, 0),
+                        jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED,
+                                ds, 0)).intoArray(out, 0);
+                for (int k = 0; k < lanes; k++) {
+                    double x = xs[k];
+                    double dd = ds[k];
+                    // softplus(x + d) − softplus(x) = log1p(σ(x)·expm1(d)), in double
+                    double want = Math.log1p(Math.expm1(dd) / (1 + Math.exp(-x)));
+                    // σ(x) = 1/(1 + 2^(−x·log2 e)) inherits the float rounding of x·log2 e, |x|·6e-8 relative.
+                    double bound = 1e-6 + 1e-7 * Math.abs(x);
+                    double err = Math.abs(out[k] - want) / Math.max(Math.abs(want), 1e-30) / bound;
+                    if (err > worst) {
+                        worst = err;
+                        where = "x " + x + ", d " + dd;
+                    }
+                }
+            }
+        }
+        assertTrue(worst < 1, "worst relative error " + worst + " of its bound at " + where);
+    }
 }
