@@ -287,7 +287,8 @@ public final class Worker extends AbstractBehavior<Object> {
                     if (expectedVersions.remove(m.seq()) != null) {
                         replicaDiverged("push " + m.seq() + " was refused", false);
                     }
-                    Job pushed = settling.stream().filter(j -> j.awaitingAck && j.pushedSeq == m.seq()).findFirst().orElse(null);
+                    Job pushed = settling.stream().filter(j -> j.awaitingAck && j.pushedSeq == m.seq()).findFirst()
+                            .orElse(null);
                     return fail(pushed, "push " + m.seq() + " rejected " + m.reason() + ": " + m.detail());
                 })
                 .onMessage(TimedOut.class, m -> {
