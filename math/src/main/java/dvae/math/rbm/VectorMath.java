@@ -163,7 +163,7 @@ final class VectorMath {
             if (bound < cols) {
                 acc = softplusLanes(act, row + cols - L, bias, cols - L).fma(tail, acc);
             }
-            rowSums[rowSumsOff + r] = acc.reduceLanes(VectorOperators.ADD);
+            rowSums[rowSumsOff + r] = VectorFunctions.sumLanes(acc);
         }
     }
 
@@ -213,7 +213,7 @@ final class VectorMath {
                 acc = softplusIncrement(x, d).fma(tail, acc);
                 x.add(d).intoArray(c, last);
             }
-            rowSums[rowSumsOff + r] += acc.reduceLanes(VectorOperators.ADD);
+            rowSums[rowSumsOff + r] += VectorFunctions.sumLanes(acc);
         }
     }
 
@@ -250,7 +250,7 @@ final class VectorMath {
                         .mul(FloatVector.fromArray(LANES, v, cols - L));
                 acc = lastTerms.fma(tail, acc);
             }
-            out[outOff + r] = acc.reduceLanes(VectorOperators.ADD);
+            out[outOff + r] = VectorFunctions.sumLanes(acc);
         }
     }
 

@@ -84,10 +84,10 @@ public final class BatchedKernels {
                 a2 = FloatVector.fromArray(S, w, r2 + j).fma(yj, a2);
                 a3 = FloatVector.fromArray(S, w, r3 + j).fma(yj, a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
+            float s0 = VectorFunctions.sumLanes(a0);
+            float s1 = VectorFunctions.sumLanes(a1);
+            float s2 = VectorFunctions.sumLanes(a2);
+            float s3 = VectorFunctions.sumLanes(a3);
             for (; j < n2; j++) {
                 float yj = y[yOff + j];
                 s0 = Math.fma(w[r0 + j], yj, s0);
@@ -107,7 +107,7 @@ public final class BatchedKernels {
             for (; j + L <= n2; j += L) {
                 a = FloatVector.fromArray(S, w, r + j).fma(FloatVector.fromArray(S, y, yOff + j), a);
             }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = VectorFunctions.sumLanes(a);
             for (; j < n2; j++) {
                 s = Math.fma(w[r + j], y[yOff + j], s);
             }

@@ -27,6 +27,7 @@ public final class VectorFunctions {
     private static final FloatVector C2 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 2) / 2));
     private static final FloatVector C1 = FloatVector.broadcast(LANES, (float) Math.log(2));
     private static final FloatVector ONE = FloatVector.broadcast(LANES, 1f);
+    private static final FloatVector ZERO = FloatVector.zero(LANES);
     // 1/k!, k = 2..10: e^d − 1 = d·(1 + d/2! + d²/3! + … + d⁹/10!) within 3e-8 relative for |d| ≤ 1.
     private static final FloatVector[] EXPM1 = new FloatVector[11];
     // 2/(2k+1), k = 1..4: log m = 2·atanh(s) = s·(2 + s²·(2/3 + s²·(2/5 + s²·(2/7 + s²·2/9)))), |s| ≤ 0.172.
@@ -96,6 +97,19 @@ public final class VectorFunctions {
         FloatVector logM = s2.fma(L9, L7).fma(s2, L5).fma(s2, L3).fma(s2, TWO).mul(s);
         FloatVector correction = y.sub(u.sub(1f)).div(u);
         return e.mul(LN2_HI).add(logM.add(e.mul(LN2_LO).add(correction)));
+    }
+
+    /**
+     * The sum of v's lanes in one fixed order (a pairwise tree). {@code reduceLanes(ADD)} leaves the order to the
+     * implementation, and the interpreted and the compiled code's differ, so a float sum changed in its last bit once
+     * the JIT had compiled the caller, at a moment that varies from run to run: runs with the same seed and parts
+     * drifted apart (measured: two 2-part runs of the reference trainer on MNIST first differed at step 6).
+     */
+    public static float sumLanes(FloatVector v) {
+        for (int half = LANES.length() / 2; half >= 1; half /= 2) {
+            v = v.add(v.slice(half, ZERO));
+        }
+        return v.lane(0);
     }
 
     /** σ(x) = 1/(1 + e^−x). */
