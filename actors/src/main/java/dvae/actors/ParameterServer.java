@@ -79,7 +79,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     }
 
     private record Copied(Pull request, Parameters parameters, OptimizerMoments first, OptimizerMoments second,
-                               Throwable failure) implements NoSerializationVerificationNeeded {
+                          Throwable failure) implements NoSerializationVerificationNeeded {
     }
 
     /** Per worker: the highest settled sequence number and the pushes waiting in the lane. */
@@ -94,7 +94,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     private final CheckpointWriter checkpoints;
     private final Executor math;
     private final Map<String, WorkerBook> workers = new HashMap<>();
-    private final ArrayDeque<Command> lane = new ArrayDeque<>(); // PushGradient and Checkpoint, in arrival order
+    private final ArrayDeque<Command> lane = new ArrayDeque<>(); // pushes, pulls to copy, checkpoints: in order
     private boolean laneBusy;
     private long version;
     private Parameters published; // the last copy made for a pull, of this version or an older one
@@ -128,7 +128,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
                     return this;
                 })
                 .onMessage(GetMetrics.class, m -> {
-                    m.replyTo().tell(new Metrics(version(), applied, downWeighted, droppedStale, duplicates,
+                    m.replyTo().tell(new Metrics(version, applied, downWeighted, droppedStale, duplicates,
                             noCredit, malformed, nonFinite, checkpointCount));
                     return this;
                 })
@@ -138,14 +138,14 @@ public final class ParameterServer extends AbstractBehavior<Object> {
                 .build();
     }
 
-    private long version() {
-        return version;
+    /** The updater whose moments the pull asks for, or null (not asked for, or the applier keeps none to copy). */
+    private ModelUpdater momentsFor(Pull pull) {
+        return pull.momentsTo() != null && applier instanceof ModelUpdater updater ? updater : null;
     }
 
     /** Whether the pull could be answered from the last copy (plain pulls only, and only if no update came since). */
     private boolean answeredFromCopy(Pull pull) {
-        boolean withMoments = pull.momentsTo() != null && applier instanceof ModelUpdater;
-        if (withMoments || published == null || published.version() != version) {
+        if (momentsFor(pull) != null || published == null || published.version() != version) {
             return false;
         }
         pull.replyTo().tell(published);
@@ -156,13 +156,13 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         WorkerBook book = workers.computeIfAbsent(push.workerId(), id -> new WorkerBook());
         if (push.seq() <= book.settledSeq || book.waiting.contains(push.seq())) {
             duplicates++;
-            push.replyTo().tell(new Ack(push.workerId(), push.seq(), version(), 0f, true));
-        } else if (push.computedAtVersion() > version() + queuedPushes()
+            push.replyTo().tell(new Ack(push.workerId(), push.seq(), version, 0f, true));
+        } else if (push.computedAtVersion() > version + queuedPushes()
                 || !push.gradient().holdsFloats(parameters.length)) {
             // A worker that updates its replica itself computes at the version its queued push will make.
             malformed++;
             reject(push, Reason.MALFORMED, "computed at version " + push.computedAtVersion() + " with "
-                    + push.gradient() + "; the server is at version " + version() + " with " + queuedPushes()
+                    + push.gradient() + "; the server is at version " + version + " with " + queuedPushes()
                     + " pushes queued and " + parameters.length + " parameters");
         } else if (book.waiting.size() >= config.creditWindow()) {
             noCredit++;
@@ -197,24 +197,24 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     }
 
     private void startApply(PushGradient push) {
-        if (push.computedAtVersion() > version()) {
+        if (push.computedAtVersion() > version) {
             // Computed at the version a push queued before it was to make, and that push was not applied.
             malformed++;
             settle(push);
             reject(push, Reason.MALFORMED, "computed at version " + push.computedAtVersion() + ", which the server "
-                    + "never reached (it is at " + version() + ": a push before this one was not applied)");
+                    + "never reached (it is at " + version + ": a push before this one was not applied)");
             return;
         }
-        long staleness = version() - push.computedAtVersion();
+        long staleness = version - push.computedAtVersion();
         if (staleness > config.maxStaleness()) {
             droppedStale++;
             settle(push);
             reject(push, Reason.STALE, "computed at version " + push.computedAtVersion() + ", the server is at "
-                    + version() + ", the limit is " + config.maxStaleness() + " behind");
+                    + version + ", the limit is " + config.maxStaleness() + " behind");
             return;
         }
         float stepScale = config.policy() == StalenessPolicy.DOWN_WEIGHT ? 1f / (1 + staleness) : 1f;
-        long step = version() + 1;
+        long step = version + 1;
         laneBusy = true;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> apply(push, stepScale, step), math),
                 (finite, failure) -> new Applied(push, stepScale, failure == null && finite, failure));
@@ -250,7 +250,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
             if (done.stepScale() < 1f) {
                 downWeighted++;
             }
-            push.replyTo().tell(new Ack(push.workerId(), push.seq(), version(), done.stepScale(), false));
+            push.replyTo().tell(new Ack(push.workerId(), push.seq(), version, done.stepScale(), false));
         }
         runLane();
         return this;
@@ -259,17 +259,15 @@ public final class ParameterServer extends AbstractBehavior<Object> {
     /** On the maths lane, between updates: the parameters (and Adam's moments, if asked for) of one version. */
     private void startCopy(Pull request) {
         laneBusy = true;
-        long version = version();
-        ModelUpdater updater = request.momentsTo() != null && applier instanceof ModelUpdater u ? u : null;
+        long at = version; // read here, on the actor's thread
+        ModelUpdater updater = momentsFor(request);
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            Parameters values = new Parameters(version, Tensor.ofFloats(parameters, parameters.length),
-                    updater != null);
+            Parameters values = new Parameters(at, Tensor.ofFloats(parameters, parameters.length), updater != null);
             if (updater == null) {
                 return new Copied(request, values, null, null, null);
             }
             long steps = updater.optimizerSteps();
-            return new Copied(request, values, moments(updater, version, steps, 1),
-                    moments(updater, version, steps, 2), null);
+            return new Copied(request, values, moments(updater, at, steps, 1), moments(updater, at, steps, 2), null);
         }, math), (copied, failure) -> failure == null ? copied : new Copied(request, null, null, null, failure));
     }
 
@@ -297,14 +295,14 @@ public final class ParameterServer extends AbstractBehavior<Object> {
 
     private void startCheckpoint(Checkpoint request) {
         laneBusy = true;
-        long version = version();
+        long at = version; // read here, on the actor's thread
         getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
             try {
-                checkpoints.write(Path.of(request.directory()), version, parameters);
+                checkpoints.write(Path.of(request.directory()), at, parameters);
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
-        }, math), (ok, failure) -> new CheckpointDone(request, version, failure));
+        }, math), (ok, failure) -> new CheckpointDone(request, at, failure));
     }
 
     private Behavior<Object> onCheckpointDone(CheckpointDone done) {

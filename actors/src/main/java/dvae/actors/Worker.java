@@ -60,6 +60,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * A worker (see {@link WorkerProtocol} for one step's course): a thin shell around {@link GradientStep#compute} on a
@@ -287,13 +288,12 @@ public final class Worker extends AbstractBehavior<Object> {
                     if (expectedVersions.remove(m.seq()) != null) {
                         replicaDiverged("push " + m.seq() + " was refused", false);
                     }
-                    Job pushed = settling.stream().filter(j -> j.awaitingAck && j.pushedSeq == m.seq()).findFirst()
-                            .orElse(null);
-                    return fail(pushed, "push " + m.seq() + " rejected " + m.reason() + ": " + m.detail());
+                    return fail(awaitingAck(m.seq()), "push " + m.seq() + " rejected " + m.reason() + ": "
+                            + m.detail());
                 })
                 .onMessage(TimedOut.class, m -> {
                     Job late = job != null && job.id == m.job() ? job
-                            : settling.stream().filter(j -> j.id == m.job()).findFirst().orElse(null);
+                            : settlingWhere(j -> j.id == m.job());
                     return late == null ? this
                             : fail(late, "no progress within " + config.stepTimeout() + " while " + late.phase);
                 })
@@ -389,7 +389,7 @@ public final class Worker extends AbstractBehavior<Object> {
         if (job != null && !job.fetching.isEmpty()) {
             return fail(job, reason);
         }
-        Job storing = settling.stream().filter(j -> !j.storing.isEmpty()).findFirst().orElse(null);
+        Job storing = settlingWhere(j -> !j.storing.isEmpty());
         if (storing != null) {
             return fail(storing, reason);
         }
@@ -710,17 +710,25 @@ public final class Worker extends AbstractBehavior<Object> {
             replicaDiverged("push " + a.seq() + " made version " + a.version() + " at scale " + a.stepScale()
                     + ", not version " + expected + " as in the replica (others' pushes interleave)", true);
         }
-        for (Job j : settling) {
-            if (j.awaitingAck && a.seq() == j.pushedSeq) {
-                j.awaitingAck = false;
-                if (config.pipelineDepth() > 1 && !pullPending && !localUpdates) {
-                    pull(); // fetched behind the push, for the step after the one that may already compute
-                }
-                maybeFinish(j);
-                break;
+        Job j = awaitingAck(a.seq());
+        if (j != null) {
+            j.awaitingAck = false;
+            if (config.pipelineDepth() > 1 && !pullPending && !localUpdates) {
+                pull(); // fetched behind the push, for the step after the one that may already compute
             }
+            maybeFinish(j);
         }
         return this;
+    }
+
+    /** The first settling job that matches, or null. */
+    private Job settlingWhere(Predicate<Job> matches) {
+        return settling.stream().filter(matches).findFirst().orElse(null);
+    }
+
+    /** The settling job whose push {@code seq} is not acknowledged yet, or null. */
+    private Job awaitingAck(long seq) {
+        return settlingWhere(j -> j.awaitingAck && j.pushedSeq == seq);
     }
 
     private void maybeFinish(Job j) {

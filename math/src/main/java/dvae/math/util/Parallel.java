@@ -11,10 +11,10 @@ import java.util.function.IntConsumer;
 /**
  * Data parallelism over this machine's cores for the kernels that are too small for the native BLAS's own threads
  * (a 1000 × 100 × 100 product is slower on two OpenBLAS threads than on one) but that come in independent parts:
- * blocks of a product's rows or columns, groups of Gibbs chains, examples of a batch. Part 0 runs on the calling
- * thread and the others on a shared pool of {@code lanes() - 1} daemon threads, or on the calling thread when the pool
- * is busy. A call made from inside a part runs all its parts in turn on that thread, so nesting never waits on the
- * pool and never deadlocks.
+ * blocks of a product's rows or columns, groups of Gibbs chains, examples of a batch. The calling thread and a shared
+ * pool of {@code lanes() - 1} daemon threads claim the parts one by one, so the caller runs every part the pool is
+ * too busy to start. A call made from inside a part runs all its parts in turn on that thread, so nesting never waits
+ * on the pool and never deadlocks.
  *
  * <p>The scripts run the JVM with {@code OPENBLAS_NUM_THREADS=1}, so the cores are used once, by these parts.
  * {@code -Ddvae.threads=N} sets the number of lanes (default: the available processors).
