@@ -9,6 +9,7 @@ import dvae.math.data.Datasets;
 import dvae.math.model.ModelConfig;
 import dvae.math.run.RunDirectory;
 import dvae.math.train.ResumePoint;
+import dvae.math.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -73,6 +74,9 @@ final class NodeCommand implements Callable<Integer> {
         List<String> nodeRoles = roles != null ? roles : rolesOf(s.stringList("dvae.cluster.node-roles"), index);
         DatasetKind kind = DatasetKind.parse(s.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
         boolean coordinates = nodeRoles.contains(TrainingRoles.COORDINATOR);
+        // Every setting is checked before anything is written.
+        TrainingRoles.Topology topology = TrainingRoles.Topology.from(s,
+                s.intAtLeast("dvae.actors.coordinator.start-with-workers", 1));
         Dataset data;
         TrainingRoles.Training training;
         RunDirectory run = null;
@@ -84,12 +88,11 @@ final class NodeCommand implements Callable<Integer> {
             run = coordinates ? resumed : null;
         } else {
             ModelConfig model = TrainingSettings.model(s, kind.id());
+            TrainConfig config = TrainingSettings.training(s);
             run = coordinates ? TrainCommand.createRunDirectory(s, model, out) : null;
             data = Datasets.load(kind, DataCommand.dataOptions(s, null));
-            training = new TrainingRoles.Training(model, TrainingSettings.training(s), data);
+            training = new TrainingRoles.Training(model, config, data);
         }
-        TrainingRoles.Topology topology = TrainingRoles.Topology.from(s,
-                s.intAtLeast("dvae.actors.coordinator.start-with-workers", 1));
         long startStep = training.resume() == null ? 0 : training.resume().step();
         TrainingNode node = TrainingNode.start(s.config(), s.string("dvae.cluster.system-name"), listenOn, nodeRoles,
                 "n" + index + "-", training, topology, run,

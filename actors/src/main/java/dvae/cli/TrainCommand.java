@@ -81,6 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         ResumePoint from = null;
         ModelConfig model;
         TrainConfig training;
+        TrainingRoles.Topology topology;
         if (run != null) {
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             from = ResumePoint.of(run, data);
@@ -89,6 +90,7 @@ final class TrainCommand implements Callable<Integer> {
                 engine = from.engine().equals(ResumePoint.REFERENCE) ? Engine.reference : Engine.actors;
             }
             from.requireEngine(engine.name());
+            topology = actorTopology(settings);
             trainer = engine == Engine.reference ? Trainer.resume(run, data) : null;
             model = from.manifest().config();
             training = from.config();
@@ -96,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
             engine = engine == null ? Engine.actors : engine;
             model = TrainingSettings.model(settings, kind.id());
             training = TrainingSettings.training(settings);
+            topology = actorTopology(settings); // its settings are checked before anything is written
             run = createRunDirectory(settings, model, out);
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             System.err.println("run directory: " + run.root());
@@ -108,8 +111,6 @@ final class TrainCommand implements Callable<Integer> {
         if (engine == Engine.reference) {
             summary = (trainer != null ? trainer : new Trainer(model, training, data)).run(run, listener);
         } else {
-            TrainingRoles.Topology topology = TrainingRoles.Topology.from(settings,
-                    settings.intAtLeast("dvae.actors.workers", 1));
             summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
                     new TrainingRoles.Training(model, training, data, from), topology, run, listener);
         }
@@ -131,6 +132,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A new run folder ({@code out}, or one named after the model and the time under dvae.train.runs-dir). */
+    /** The actor system's shape and settings (null for the reference engine): all of them in one JVM. */
+    private TrainingRoles.Topology actorTopology(Settings settings) {
+        return engine == Engine.actors
+                ? TrainingRoles.Topology.from(settings, settings.intAtLeast("dvae.actors.workers", 1)) : null;
+    }
+
     static RunDirectory createRunDirectory(Settings settings, ModelConfig model, Path out) {
         Path dir = out != null ? out : Path.of(settings.string("dvae.train.runs-dir"), model.label() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

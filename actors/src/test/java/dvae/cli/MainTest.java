@@ -3,7 +3,10 @@ package dvae.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
@@ -29,5 +32,21 @@ class MainTest {
         CliRun o = CliRun.run("fly");
         assertEquals(Main.EXIT_BAD_INPUT, o.exit());
         assertTrue(o.err().contains("fly"), o.err());
+    }
+
+    /** An actor setting is checked before the run directory is made: a refused run leaves nothing behind. */
+    @Test
+    void aBadActorSettingIsOneLineAndWritesNoRunDirectory(@TempDir Path dir) {
+        Path out = dir.resolve("run");
+        for (String command : new String[] {"train", "node"}) {
+            CliRun o = command.equals("train")
+                    ? CliRun.run("train", "--set", "dvae.actors.worker.pipeline-depth=3", "--out", out.toString())
+                    : CliRun.run("node", "--index", "0", "--set", "dvae.actors.worker.local-updates=sometimes",
+                            "--out", out.toString());
+            assertEquals(Main.EXIT_BAD_INPUT, o.exit(), o.err());
+            assertEquals(1, o.err().strip().lines().filter(l -> l.startsWith("error:")).count(), o.err());
+            assertTrue(o.err().contains("dvae.actors.worker."), o.err());
+            assertTrue(!Files.exists(out), command + " made " + out);
+        }
     }
 }
