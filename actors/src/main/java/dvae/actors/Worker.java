@@ -70,7 +70,9 @@ import java.util.function.Predicate;
  * a rejected push, no answer within the step timeout, an exception in the maths) included.
  *
  * <p>With a pipeline depth of 2 the next batch starts computing as soon as a gradient is pushed, while the push
- * travels and the server applies it, so the wire and the server's update overlap the maths.
+ * travels and the server applies it, so the wire and the server's update overlap the maths. Once an acknowledgement
+ * shows another worker's push in between, the worker computes one step at a time: the others then fill the gaps, and
+ * a second step of its own would only be staler.
  *
  * <p>With local updates the worker also applies each gradient it pushes to its own replica, with the server's
  * weight decay and Adam from the server's optimizer state (pulled with the parameters), so it has the server's next
@@ -203,6 +205,8 @@ public final class Worker extends AbstractBehavior<Object> {
     private boolean registered;
     private long version = -1;
     private long knownServerVersion = -1;
+    private long lastAckVersion = -1; // the version the latest acknowledgement of this worker's pushes named
+    private boolean othersPushing; // another worker's push came between two of this one's (see pipelineDepth)
     private boolean stale;
     private long seq;
     private long jobs;
@@ -400,7 +404,7 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private void startNext() {
-        if (job != null || computingJob >= 0 || settling.size() >= config.pipelineDepth()) {
+        if (job != null || computingJob >= 0 || settling.size() >= pipelineDepth()) {
             return;
         }
         // No maths runs now, so the streams are still; their states go out before the next batch draws from them.
@@ -500,6 +504,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private void load(Parameters p) {
         ParameterVector.loadValues(resources.model().params(), p.values().floats());
         version = p.version();
+        lastAckVersion = Math.max(lastAckVersion, version); // a later acknowledgement beyond version + 1: others push
         stale = false;
         prefetched = null;
         replicaExact = false; // until the optimizer state of this version is loaded too
@@ -703,7 +708,20 @@ public final class Worker extends AbstractBehavior<Object> {
         return this;
     }
 
+    /**
+     * The configured depth while this worker's pushes are the only ones; 1 once another's came between two of its
+     * own: then the other workers already overlap the wire with maths, and a second step of this one would only add
+     * staleness (two pipelined workers on a model with millisecond steps had pushes dropped as too stale).
+     */
+    private int pipelineDepth() {
+        return othersPushing ? 1 : config.pipelineDepth();
+    }
+
     private Behavior<Object> onAck(Ack a) {
+        if (!a.duplicate()) {
+            othersPushing |= lastAckVersion >= 0 && a.version() > lastAckVersion + 1;
+            lastAckVersion = Math.max(lastAckVersion, a.version());
+        }
         knownServerVersion = Math.max(knownServerVersion, a.version());
         Long expected = expectedVersions.remove(a.seq());
         if (expected != null && (a.duplicate() || a.version() != expected || a.stepScale() != 1f)) {
@@ -713,7 +731,7 @@ public final class Worker extends AbstractBehavior<Object> {
         Job j = awaitingAck(a.seq());
         if (j != null) {
             j.awaitingAck = false;
-            if (config.pipelineDepth() > 1 && !pullPending && !localUpdates) {
+            if (pipelineDepth() > 1 && !pullPending && !localUpdates) {
                 pull(); // fetched behind the push, for the step after the one that may already compute
             }
             maybeFinish(j);
