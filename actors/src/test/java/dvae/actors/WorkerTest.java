@@ -339,4 +339,34 @@ class WorkerTest {
         assertEquals(0, acknowledge(1).computedAtVersion());
         outcomes.expectMessageClass(BatchTrained.class);
     }
+
+    @Test
+    void onceAnotherWorkersPushComesBetweenTwoOfItsOwnAPipelinedWorkerComputesOneStepAtATime() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-others", 0, 2);
+        w.tell(batch(0));
+        w.tell(batch(1));
+        w.tell(batch(2));
+        answerPull(0);
+        answerInputs(0);
+        StoreChains store0 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
+        PushGradient push0 = server.expectMessageClass(PushGradient.class);
+        answerInputs(0); // step 1, pipelined
+        StoreChains store1 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
+        PushGradient push1 = server.expectMessageClass(PushGradient.class);
+        answerFetch(); // step 2's chains, fetched ahead
+        // Push 0 made version 3, not 1: two pushes of others came first.
+        store0.replyTo().tell(new ChainsStored(BATCH));
+        push0.replyTo().tell(new Ack(push0.workerId(), push0.seq(), 3, 1f, false));
+        assertEquals(0, outcomes.expectMessageClass(BatchTrained.class).step());
+        // Step 2 waits for step 1 to settle, and asks for nothing meanwhile.
+        sampler.expectNoMessage(Duration.ofMillis(300));
+        server.expectNoMessage(Duration.ZERO);
+        store1.replyTo().tell(new ChainsStored(BATCH));
+        push1.replyTo().tell(new Ack(push1.workerId(), push1.seq(), 4, 1f, false));
+        assertEquals(1, outcomes.expectMessageClass(BatchTrained.class).step());
+        answerPull(4); // the server is 4 ahead: the step pulls first
+        answerSample(4);
+        assertEquals(4, acknowledge(5).computedAtVersion());
+        assertEquals(2, outcomes.expectMessageClass(BatchTrained.class).step());
+    }
 }
