@@ -147,6 +147,26 @@ class WorkerTest {
         return push;
     }
 
+    /** A step's chain write-back and push, both not yet answered. */
+    private record Pushed(StoreChains store, PushGradient push) {
+    }
+
+    /** Answers the inputs of a step computed at {@code version} and takes its write-back and push. */
+    private Pushed computedAt(long version) {
+        answerInputs(version);
+        return new Pushed(keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10)),
+                server.expectMessageClass(PushGradient.class));
+    }
+
+    /** Three batches to a worker with a pipeline of two: the first two steps computed at version 0 and pushed. */
+    private Pushed[] twoStepsPipelined(ActorRef<WorkerProtocol.Command> w) {
+        w.tell(batch(0));
+        w.tell(batch(1));
+        w.tell(batch(2));
+        answerPull(0);
+        return new Pushed[] {computedAt(0), computedAt(0)};
+    }
+
     private TrainBatch batch(long step) {
         return new TrainBatch(step, BATCH, 0.5, 1e-3, outcomes.ref());
     }
@@ -212,19 +232,13 @@ class WorkerTest {
 
     @Test
     void withAPipelineOfTwoTheNextStepComputesWhileThePushIsAppliedAtTheVersionBeforeIt() {
-        ActorRef<WorkerProtocol.Command> w = worker("w-pipe", 0, 2);
-        w.tell(batch(0));
-        w.tell(batch(1));
-        w.tell(batch(2));
-        answerPull(0);
-        answerInputs(0);
-        StoreChains store0 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
-        PushGradient push0 = server.expectMessageClass(PushGradient.class);
+        // Step 0 unacknowledged, yet step 1 starts at once, at the same version (no pull: nothing newer is known).
+        Pushed[] steps = twoStepsPipelined(worker("w-pipe", 0, 2));
+        StoreChains store0 = steps[0].store();
+        PushGradient push0 = steps[0].push();
+        StoreChains store1 = steps[1].store();
+        PushGradient push1 = steps[1].push();
         assertEquals(0, push0.computedAtVersion());
-        // Unacknowledged, yet step 1 starts at once, at the same version (no pull: nothing newer is known).
-        answerInputs(0);
-        StoreChains store1 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
-        PushGradient push1 = server.expectMessageClass(PushGradient.class);
         assertEquals(0, push1.computedAtVersion());
         assertEquals(push0.seq() + 1, push1.seq());
         // Step 1's chains are on their way back, so step 2's are fetched ahead (the keeper serves them after the
@@ -342,17 +356,11 @@ class WorkerTest {
 
     @Test
     void onceAnotherWorkersPushComesBetweenTwoOfItsOwnAPipelinedWorkerComputesOneStepAtATime() {
-        ActorRef<WorkerProtocol.Command> w = worker("w-others", 0, 2);
-        w.tell(batch(0));
-        w.tell(batch(1));
-        w.tell(batch(2));
-        answerPull(0);
-        answerInputs(0);
-        StoreChains store0 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
-        PushGradient push0 = server.expectMessageClass(PushGradient.class);
-        answerInputs(0); // step 1, pipelined
-        StoreChains store1 = keeper.expectMessageClass(StoreChains.class, Duration.ofSeconds(10));
-        PushGradient push1 = server.expectMessageClass(PushGradient.class);
+        Pushed[] steps = twoStepsPipelined(worker("w-others", 0, 2));
+        StoreChains store0 = steps[0].store();
+        PushGradient push0 = steps[0].push();
+        StoreChains store1 = steps[1].store();
+        PushGradient push1 = steps[1].push();
         answerFetch(); // step 2's chains, fetched ahead
         // Push 0 made version 3, not 1: two pushes of others came first.
         store0.replyTo().tell(new ChainsStored(BATCH));
