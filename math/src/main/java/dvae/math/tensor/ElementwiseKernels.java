@@ -5,10 +5,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Element-wise functions in vector lanes, for the activations the networks apply to every unit: with a scalar
- * {@code Math.tanh} per unit, the evaluation of a directed posterior (4000 samples through 200-unit tanh layers per
- * example, case directed-L1-100+100 of {@code run/dvae bench eval}) ran at 21 examples/s in an earlier session; with
- * the lanes below it ran at 47 (this session, HEAD bb5d358).
+ * Element-wise functions in vector lanes, for the activations the networks apply to every unit (evaluating a directed
+ * posterior puts 4000 samples per example through 200-unit tanh layers: case directed-L1-100+100 of
+ * {@code run/dvae bench eval}, 47 examples/s at HEAD bb5d358).
  *
  * <p>The tanh is this project's own, in double lanes from IEEE operations only, so it gives the same bits whether the
  * JIT has compiled its caller or not. The Vector API's TANH does not: its compiled form (an intrinsic stub) and its
