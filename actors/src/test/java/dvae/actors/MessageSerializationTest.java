@@ -2,25 +2,32 @@ package dvae.actors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
+import akka.actor.ExtendedActorSystem;
 import akka.serialization.Serialization;
+import akka.serialization.Serialization$;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.Serializers;
 import akka.serialization.jackson.JacksonCborSerializer;
 import dvae.protocols.CborSerializable;
+import dvae.protocols.DirectCborSerializer;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Rejected.Reason;
 import dvae.protocols.SamplerProtocol;
 import dvae.protocols.Tensor;
 import dvae.protocols.WorkerProtocol;
+import java.nio.ByteBuffer;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -90,10 +97,15 @@ class MessageSerializationTest {
                 new WorkerProtocol.BatchFailed("worker-1", 12, "NaN loss", true));
     }
 
+    /** The messages that carry a whole parameter vector, bound to the direct-to-buffer serializer. */
+    private static final Set<Class<?>> DIRECT = Set.of(ParameterServerProtocol.PushGradient.class,
+            ParameterServerProtocol.Parameters.class, ParameterServerProtocol.OptimizerMoments.class);
+
     /** Serializes with the serializer bound to the message, back, and again: the same class and the same bytes. */
     private static Object roundTrip(Object message) {
         Serializer serializer = serialization.findSerializerFor(message);
-        assertEquals(JacksonCborSerializer.class, serializer.getClass(), message.getClass().getName());
+        assertEquals(DIRECT.contains(message.getClass()) ? DirectCborSerializer.class : JacksonCborSerializer.class,
+                serializer.getClass(), message.getClass().getName());
         // Serialization's own methods supply the system that ActorRefs are (de)serialized against.
         byte[] bytes = serialization.serialize(message).get();
         String manifest = Serializers.manifestFor(serializer, message);
@@ -133,6 +145,56 @@ class MessageSerializationTest {
         var back = (ParameterServerProtocol.Parameters) roundTrip(
                 new ParameterServerProtocol.Parameters(1, Tensor.ofFloats(values, values.length), false));
         assertArrayEquals(values, back.values().toFloats());
+    }
+
+    @Test
+    void theDirectSerializerWritesTheSystemsCborIntoAndOutOfABuffer() throws Exception {
+        float[] values = new float[300_000]; // above Jackson's 250,000-byte limit for reading a byte string at once
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 7;
+        }
+        var push = new ParameterServerProtocol.PushGradient("n1-w0", 3, 2, 1e-3, Tensor.ofFloats(values, values.length),
+                ref());
+        var direct = (DirectCborSerializer) serialization.findSerializerFor(push);
+        byte[] bytes = serialization.serialize(push).get();
+        // The same bytes as the system's jackson-cbor binding writes for it: one format on the wire.
+        Serializer cbor = serialization.findSerializerFor(new ParameterServerProtocol.Ack("w", 1, 1, 1f, false));
+        var system = (ExtendedActorSystem) testKit.system().classicSystem();
+        assertArrayEquals(Serialization$.MODULE$.withTransportInformation(system, () -> cbor.toBinary(push)), bytes);
+
+        ByteBuffer buffer = ByteBuffer.allocate(bytes.length + 100);
+        buffer.put(new byte[] {9, 9, 9}); // Artery's envelope header comes first
+        direct.toBinary(push, buffer);
+        assertEquals(3 + bytes.length, buffer.position());
+        assertArrayEquals(bytes, Arrays.copyOfRange(buffer.array(), 3, 3 + bytes.length));
+
+        buffer.flip().position(3);
+        var back = (ParameterServerProtocol.PushGradient) direct.fromBinary(buffer, direct.manifest(push));
+        assertEquals(buffer.limit(), buffer.position());
+        assertArrayEquals(values, back.gradient().toFloats());
+        assertArrayEquals(push.gradient().shape(), back.gradient().shape());
+        assertEquals(push.replyTo(), back.replyTo());
+        assertEquals(List.of(push.workerId(), push.seq(), push.computedAtVersion(), push.learningRate()),
+                List.of(back.workerId(), back.seq(), back.computedAtVersion(), back.learningRate()));
+    }
+
+    @Test
+    void aTensorWhoseBytesDoNotMatchItsShapeGuessStillReadsBack() {
+        // The reader sizes its array for float32; int64 words overflow it and float64 values too.
+        var words = (ChainKeeperProtocol.ChainStates) roundTrip(new ChainKeeperProtocol.ChainStates(new int[] {1},
+                Tensor.ofLongs(new long[] {Long.MIN_VALUE, 5, -9}, 1, 3)));
+        assertArrayEquals(new long[] {Long.MIN_VALUE, 5, -9}, words.states().toLongs());
+        Tensor empty = (Tensor) roundTrip(Tensor.ofFloats(new float[0], 0, 4));
+        assertEquals(0, empty.size());
+    }
+
+    @Test
+    void aDirectMessageWithAnUnknownManifestIsRefused() {
+        var direct = (DirectCborSerializer) serialization.findSerializerFor(
+                new ParameterServerProtocol.Parameters(1, Tensor.ofFloats(new float[1], 1), false));
+        var e = assertThrows(java.io.NotSerializableException.class,
+                () -> direct.fromBinary(ByteBuffer.wrap(new byte[] {(byte) 0xa0}), "nonsense"));
+        assertTrue(e.getMessage().contains("nonsense"), e.getMessage());
     }
 
     /** Every record implementing CborSerializable among the compiled classes of protocols/ (folder or jar). */
