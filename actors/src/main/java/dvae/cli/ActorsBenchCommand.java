@@ -58,11 +58,14 @@ final class ActorsBenchCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settingsOptions;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "120", description = "Training steps per engine.")
+    // Long enough for the steady state a training run of 10^5 steps lives in: the cluster's worker JVM starts cold
+    // every round and was still compiling 30-40 methods a second after a minute (-XX:+PrintCompilation); at HEAD
+    // 071f2f0 its ratio was 0.63 timed over steps 300-600 and 0.67 over 1000-1500, in runs minutes apart.
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1500", description = "Training steps per engine.")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "20",
-            description = "Steps excluded from the timing at the start of each run.")
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1000",
+            description = "Steps excluded from the timing at the start of each run (JIT warm-up).")
     int warmup;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
