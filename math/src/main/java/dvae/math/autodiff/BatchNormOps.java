@@ -101,6 +101,20 @@ public final class BatchNormOps {
         for (int c = 0; c < cols; c++) {
             invStd[c] = (float) (1 / Math.sqrt(movingVar.data[c] + (double) eps));
         }
+        if (!x.needsGrad() && !gamma.needsGrad() && !beta.needsGrad()) {
+            // Nothing will ask for a gradient (an inference tape): one pass, no x̂ kept, the same arithmetic.
+            float[] g = gamma.value().data;
+            float[] b = beta.value().data;
+            float[] mean = movingMean.data;
+            Matrix out = new Matrix(x.rows(), cols);
+            for (int r = 0; r < x.rows(); r++) {
+                for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                    float h = (v[i] - mean[c]) * invStd[c];
+                    out.data[i] = g[c] * h + b[c];
+                }
+            }
+            return x.tape().constant(out);
+        }
         Matrix xHat = new Matrix(x.rows(), cols);
         for (int r = 0; r < x.rows(); r++) {
             for (int c = 0, i = r * cols; c < cols; c++, i++) {

@@ -26,7 +26,26 @@ public final class Tape {
     }
 
     private final List<Record> records = new ArrayList<>();
+    private final boolean inference;
     private boolean backwardDone;
+
+    /** A tape for training and gradient checks: parameters get gradients. */
+    public Tape() {
+        this(false);
+    }
+
+    private Tape(boolean inference) {
+        this.inference = inference;
+    }
+
+    /**
+     * A tape for forward passes only (evaluation, previews): parameters enter as constants, so no operation is
+     * recorded, no intermediate is kept for a backward pass, and operations may skip what only a gradient needs. The
+     * forward values are the same as on a training tape.
+     */
+    public static Tape inference() {
+        return new Tape(true);
+    }
 
     /** A value that gets no gradient (data, noise, fixed offsets). */
     public Var constant(Matrix value) {
@@ -38,10 +57,16 @@ public final class Tape {
         return new Var(this, value, true, null);
     }
 
-    /** A trainable parameter: its gradient accumulates into {@link Param#grad()}, so zero those between steps. */
+    /**
+     * A trainable parameter: its gradient accumulates into {@link Param#grad()}, so zero those between steps (a
+     * constant on an {@link #inference()} tape).
+     */
     public Var param(Param p) {
         if (!p.trainable()) {
             throw new IllegalArgumentException(p.name() + " is state, not a trainable parameter");
+        }
+        if (inference) {
+            return constant(p.value());
         }
         return new Var(this, p.value(), true, p.grad());
     }

@@ -57,7 +57,7 @@ final class LatentTerms {
     static Matrix logits(Decoder decoder, Matrix z, int from, int to) {
         Matrix chunk = new Matrix(to - from, z.cols);
         System.arraycopy(z.data, from * z.cols, chunk.data, 0, chunk.data.length);
-        return decoder.logits(new Tape().constant(chunk), Mode.EVAL).value();
+        return decoder.logits(Tape.inference().constant(chunk), Mode.EVAL).value();
     }
 
     /**

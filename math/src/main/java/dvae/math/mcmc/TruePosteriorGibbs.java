@@ -81,7 +81,7 @@ public final class TruePosteriorGibbs {
 
     /** log p̃(x, z) = −E_θ(z) + log p(x|z) per row. */
     private Var logJoint(Matrix x, Matrix z, Mode mode) {
-        Tape tape = new Tape();
+        Tape tape = mode == Mode.EVAL ? Tape.inference() : new Tape(); // EVAL: values only
         Var zv = tape.constant(z);
         return ElementwiseOps.add(model.prior().negEnergy(zv), model.decoder().logLikelihood(tape.constant(x), zv, mode));
     }

@@ -101,7 +101,7 @@ public final class DirectedPosterior implements Posterior {
 
     /** Fills z level by level from rng, or scores the z given when rng is null. */
     private DiscreteSample ancestral(Matrix x, Matrix z, Mode mode, RandomStream rng) {
-        Tape tape = new Tape();
+        Tape tape = Tape.inference();
         int rows = z.rows;
         int group = config.latents() / levels.size();
         // The context net sees one row (batch norm in EVAL is per row), repeated for every sample.

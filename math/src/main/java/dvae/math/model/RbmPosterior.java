@@ -75,7 +75,7 @@ public final class RbmPosterior implements Posterior {
 
     /** φ(x) of one example as an RBM, from its encoder input (1 × pixels): what evaluation anneals to. */
     public Rbm machine(Matrix x, Mode mode) {
-        return parameters(new Tape().constant(x), mode).asBatch().example(0);
+        return parameters(Tape.inference().constant(x), mode).asBatch().example(0);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class Previews {
             System.arraycopy(z1, r * n1, z.data, r * (n1 + n2), n1);
             System.arraycopy(z2, r * n2, z.data, r * (n1 + n2) + n1, n2);
         }
-        Tape tape = new Tape();
+        Tape tape = Tape.inference();
         return ElementwiseOps.sigmoid(model.decoder().logits(tape.constant(z), Mode.EVAL)).value().data;
     }
 
@@ -45,7 +45,7 @@ public final class Previews {
      * reconstruction keeps the observed top half and shows the predicted bottom half.
      */
     public static float[] reconstructions(DvaeModel model, Matrix x, RandomStream rng) {
-        Tape tape = new Tape();
+        Tape tape = Tape.inference();
         int k = model.config().samples();
         Var zeta = model.posterior().relaxedSample(tape.constant(model.encoderInput(x)), null, k, Mode.EVAL, rng)
                 .zeta();

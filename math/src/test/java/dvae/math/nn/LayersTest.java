@@ -39,6 +39,34 @@ class LayersTest {
     }
 
     @Test
+    void anInferenceTapeGivesTheTrainingTapesEvalValuesBitForBitAndRecordsNothing() {
+        ParamSet params = new ParamSet();
+        Mlp net = Mlp.builder("dec", 6).hidden(9, 7).output(5).build(params, new RandomStream(3));
+        RandomStream rng = new RandomStream(4);
+        for (Param p : params.all()) { // moving statistics and affine parameters away from their initial values
+            for (int i = 0; i < p.value().data.length; i++) {
+                p.value().data[i] += (float) (p.name().endsWith("variance") ? 0.5 + rng.nextFloat()
+                        : 0.3 * rng.nextGaussian());
+            }
+        }
+        Matrix x = new Matrix(11, 6);
+        for (int i = 0; i < x.data.length; i++) {
+            x.data[i] = (float) rng.nextGaussian();
+        }
+        Tape training = new Tape();
+        Var expected = net.forward(training.constant(x), Mode.EVAL);
+        assertTrue(training.size() > 0);
+        Tape inference = Tape.inference();
+        Var actual = net.forward(inference.constant(x), Mode.EVAL);
+        assertEquals(0, inference.size());
+        assertFalse(actual.needsGrad());
+        for (int i = 0; i < expected.value().data.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected.value().data[i]), Float.floatToRawIntBits(actual.value().data[i]),
+                    "element " + i);
+        }
+    }
+
+    @Test
     void parameterNamesRolesAndDecayFlags() {
         ParamSet params = new ParamSet();
         Mlp.builder("enc", 3).hidden(4).output(2).build(params, new RandomStream(1));
