@@ -28,7 +28,7 @@ public final class StepBenchmark {
     public record Case(String name, double msPerStep, double gflopPerStep, double floorMs, double ratioToFloor) {
     }
 
-    public record Report(double peakGflops, int timedSteps, List<Case> cases) {
+    public record Report(double peakGflops, int warmupSteps, int timedSteps, List<Case> cases) {
     }
 
     private StepBenchmark() {
@@ -44,15 +44,16 @@ public final class StepBenchmark {
                         pwl.batchNorm(), pwl.pixels()));
     }
 
-    /**
-     * Times {@code timedSteps} steps of each case after as many untimed warm-up steps (JIT compilation, sampler
-     * burn-in): the trainer logs its rate once per window, and the second window is the measurement.
-     */
     /** 1000³ products per peak measurement, before and after the cases. */
     private static final int PEAK_REPEATS = 20;
 
-    public static Report run(List<ModelConfig> cases, int timedSteps) {
-        int warmupSteps = timedSteps;
+    /**
+     * Times {@code timedSteps} steps of each case after at least {@code warmup} untimed ones (JIT compilation, sampler
+     * burn-in), rounded up to whole windows: the trainer logs its rate once per window of {@code timedSteps}, and the
+     * last window is the measurement.
+     */
+    public static Report run(List<ModelConfig> cases, int warmup, int timedSteps) {
+        int warmupSteps = (warmup + timedSteps - 1) / timedSteps * timedSteps;
         double before = PeakFlops.measureGflops(PEAK_REPEATS);
         Dataset data = SyntheticData.noisyPrototypes(1000, 3);
         double[] ms = new double[cases.size()];
@@ -70,7 +71,7 @@ public final class StepBenchmark {
             double floor = gflop[c] / peak * 1000;
             out.add(new Case(cases.get(c).label(), round(ms[c]), round(gflop[c]), round(floor), round(ms[c] / floor)));
         }
-        return new Report(round(peak), timedSteps, out);
+        return new Report(round(peak), warmupSteps, timedSteps, out);
     }
 
     /**
