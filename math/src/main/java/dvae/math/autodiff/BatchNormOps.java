@@ -36,36 +36,10 @@ public final class BatchNormOps {
         float[] o = out.data;
         // Columns are independent: wide inputs (the RBM posterior's coupling head) run as column ranges in parallel,
         // each with the arithmetic of one pass.
-        Parallel.forRanges(cols, PARALLEL_MIN_COLUMNS, (part, c0, c1) -> {
-            for (int r = 0; r < n; r++) {
-                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
-                    mean[c] += v[i];
-                }
-            }
-            for (int c = c0; c < c1; c++) {
-                mean[c] /= n;
-            }
-            for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
-                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
-                    double d = v[i] - mean[c];
-                    var[c] += d * d;
-                }
-            }
-            for (int c = c0; c < c1; c++) {
-                var[c] /= n;
-                invStd[c] = (float) (1 / Math.sqrt(var[c] + eps));
-                movingMean.data[c] = (float) (momentum * movingMean.data[c] + (1 - momentum) * mean[c]);
-                movingVar.data[c] = (float) (momentum * movingVar.data[c] + (1 - momentum) * var[c]);
-            }
-            // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
-            for (int r = 0; r < n; r++) {
-                for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
-                    float h = (float) ((v[i] - mean[c]) * invStd[c]);
-                    xh[i] = h;
-                    o[i] = g[c] * h + b[c];
-                }
-            }
-        });
+        float[] movingM = movingMean.data;
+        float[] movingV = movingVar.data;
+        Parallel.forRanges(cols, PARALLEL_MIN_COLUMNS, (part, c0, c1) -> normalizeColumns(v, n, cols, c0, c1, eps,
+                momentum, g, b, mean, var, invStd, movingM, movingV, xh, o));
         return x.tape().record(out, dy -> {
             double[] sumDy = new double[cols];
             double[] sumDyXHat = new double[cols];
@@ -74,22 +48,68 @@ public final class BatchNormOps {
             Parallel.forRanges(cols, PARALLEL_MIN_COLUMNS, (part, c0, c1) -> {
                 columnSums(dy, xHat, c0, c1, sumDy, sumDyXHat);
                 if (dx != null) {
-                    // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ².
-                    // The float factor γ/(N·σ) per column is hoisted out of the loop; the arithmetic is unchanged.
-                    float[] coef = new float[c1 - c0];
-                    for (int c = c0; c < c1; c++) {
-                        coef[c - c0] = g[c] * invStd[c] / n;
-                    }
-                    float fn = n;
-                    for (int r = 0; r < n; r++) {
-                        for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
-                            dx[i] += (float) (coef[c - c0] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
-                        }
-                    }
+                    addInputGradient(d, xh, g, invStd, sumDy, sumDyXHat, n, cols, c0, c1, dx);
                 }
             });
             addAffineGrads(gamma, beta, sumDy, sumDyXHat);
         }, x, gamma, beta);
+    }
+
+    /**
+     * Columns [c0, c1) of dx += γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂)): the two sums are the paths through μ and σ². The
+     * float factor γ/(N·σ) per column is hoisted out of the loop; the arithmetic is unchanged. A static method for the
+     * reason {@link #normalizeColumns} gives.
+     */
+    private static void addInputGradient(float[] d, float[] xh, float[] g, float[] invStd, double[] sumDy,
+                                         double[] sumDyXHat, int n, int cols, int c0, int c1, float[] dx) {
+        float[] coef = new float[c1 - c0];
+        for (int c = c0; c < c1; c++) {
+            coef[c - c0] = g[c] * invStd[c] / n;
+        }
+        float fn = n;
+        for (int r = 0; r < n; r++) {
+            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                dx[i] += (float) (coef[c - c0] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
+            }
+        }
+    }
+
+    /**
+     * Columns [c0, c1) of the training-mode forward pass: batch mean and variance in double, the moving averages,
+     * x̂ and γ·x̂ + β. A static method with its arrays as arguments: as a lambda over captured arrays the same loops
+     * ran about twice as long (100 × 10,200, one thread: 4.6 ms against 2.2 ms for the forward pass).
+     */
+    private static void normalizeColumns(float[] v, int n, int cols, int c0, int c1, float eps, float momentum,
+                                         float[] g, float[] b, double[] mean, double[] var, float[] invStd,
+                                         float[] movingMean, float[] movingVar, float[] xh, float[] o) {
+        for (int r = 0; r < n; r++) {
+            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                mean[c] += v[i];
+            }
+        }
+        for (int c = c0; c < c1; c++) {
+            mean[c] /= n;
+        }
+        for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
+            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                double d = v[i] - mean[c];
+                var[c] += d * d;
+            }
+        }
+        for (int c = c0; c < c1; c++) {
+            var[c] /= n;
+            invStd[c] = (float) (1 / Math.sqrt(var[c] + eps));
+            movingMean[c] = (float) (momentum * movingMean[c] + (1 - momentum) * mean[c]);
+            movingVar[c] = (float) (momentum * movingVar[c] + (1 - momentum) * var[c]);
+        }
+        // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
+        for (int r = 0; r < n; r++) {
+            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+                float h = (float) ((v[i] - mean[c]) * invStd[c]);
+                xh[i] = h;
+                o[i] = g[c] * h + b[c];
+            }
+        }
     }
 
     /** Evaluation mode: normalise with the moving averages, which stay as they are; a fixed affine map of x. */
