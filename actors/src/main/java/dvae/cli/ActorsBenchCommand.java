@@ -135,6 +135,7 @@ final class ActorsBenchCommand implements Callable<Integer> {
         double[] singleRatio = new double[rounds];
         double[] clusterRatio = new double[rounds];
         long bytesPerStep = 0;
+        long roundsStart = System.nanoTime();
         for (int round = 0; round < rounds; round++) {
             String where = "round " + (round + 1) + "/" + rounds + ": ";
             progress(where + "reference trainer, " + steps + " steps");
@@ -156,8 +157,10 @@ final class ActorsBenchCommand implements Callable<Integer> {
             // Ratios within a round: its three runs are minutes apart, the rounds may see different loads.
             singleRatio[round] = singleRate[round] / referenceRate[round];
             clusterRatio[round] = clusterRate[round] / referenceRate[round];
-            progress(where + String.format(Locale.ROOT, "%.2f / %.2f / %.2f steps/s", referenceRate[round],
-                    singleRate[round], clusterRate[round]));
+            double perRound = (System.nanoTime() - roundsStart) / 1e9 / (round + 1);
+            progress(where + String.format(Locale.ROOT, "%.2f / %.2f / %.2f steps/s (reference / one JVM / cluster)%s",
+                    referenceRate[round], singleRate[round], clusterRate[round], round + 1 == rounds ? ""
+                            : String.format(Locale.ROOT, "; about %.0f min left", perRound * (rounds - round - 1) / 60)));
         }
 
         Map<String, Object> out = new LinkedHashMap<>();
