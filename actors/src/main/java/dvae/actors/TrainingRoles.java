@@ -187,7 +187,9 @@ public final class TrainingRoles {
                     ? new ChainStore(t.data().trainSize(), t.model().samples(), t.model().side1(), 0) : null;
             // The replica's initial weights are never used: the first step pulls the server's.
             DvaeModel replica = new DvaeModel(t.model(), t.data().meanPixel(), scratch, stream(t.config(), "init"));
-            ModelUpdater updater = new ModelUpdater(replica, t.config(), t.data().name(), t.data().meanPixel());
+            // The server's update rule on the replica, for local updates (its Adam moments are two more model sizes).
+            ModelUpdater updater = topology.worker().localUpdates() == Worker.LocalUpdates.OFF ? null
+                    : new ModelUpdater(replica, t.config(), t.data().name(), t.data().meanPixel());
             ctx.spawn(Worker.create(id, topology.worker(), new Worker.Resources(replica, scratch, t.data(),
                     workerStream(t.config(), "binarize", id, saved), workerStream(t.config(), "noise", id, saved),
                     updater)),
