@@ -41,9 +41,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code dvae bench actors}: training steps per second of the actor system against the reference trainer on the same
  * settings (the paper's, unless changed), in one process and run: the reference trainer, the one-JVM actor run (one
- * worker, configured by {@code dvae.actors.worker}: by default pipelined, one version stale in one JVM and with
- * exact local updates in the cluster), and a two-JVM loopback cluster (this JVM with the server roles, a child JVM
- * with one worker).
+ * worker, configured by {@code dvae.actors.worker}: by default pipelined with exact local updates), and a two-JVM
+ * loopback cluster (this JVM with the server roles, a child JVM with one worker).
  * A discarded reference run of {@code --warmup} steps comes first; a run's rate is one over the median time between
  * its steps after the first {@code --warmup}, so start-up, JIT warm-up, the closing validation and short bursts of
  * other jobs are left out. The three runs are repeated {@code --rounds} times, interleaved; the rates and the ratios
@@ -60,7 +59,8 @@ final class ActorsBenchCommand implements Callable<Integer> {
 
     // Long enough for the steady state a training run of 10^5 steps lives in: the cluster's worker JVM starts cold
     // every round and was still compiling 30-40 methods a second after a minute (-XX:+PrintCompilation); at HEAD
-    // 071f2f0 its ratio was 0.63 timed over steps 300-600 and 0.67 over 1000-1500, in runs minutes apart.
+    // 071f2f0 its ratio was 0.64 timed over steps 20-120, 0.63 over 300-600 and 0.67 over 1000-1500, in runs minutes
+    // apart.
     @Option(names = "--steps", paramLabel = "N", defaultValue = "1500", description = "Training steps per engine.")
     int steps;
 

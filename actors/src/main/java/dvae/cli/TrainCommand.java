@@ -131,13 +131,13 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A new run folder ({@code out}, or one named after the model and the time under dvae.train.runs-dir). */
     /** The actor system's shape and settings (null for the reference engine): all of them in one JVM. */
     private TrainingRoles.Topology actorTopology(Settings settings) {
         return engine == Engine.actors
                 ? TrainingRoles.Topology.from(settings, settings.intAtLeast("dvae.actors.workers", 1)) : null;
     }
 
+    /** A new run folder ({@code out}, or one named after the model and the time under dvae.train.runs-dir). */
     static RunDirectory createRunDirectory(Settings settings, ModelConfig model, Path out) {
         Path dir = out != null ? out : Path.of(settings.string("dvae.train.runs-dir"), model.label() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -6,9 +6,9 @@ import dvae.math.tensor.Matrix;
 import dvae.math.tensor.VectorFunctions;
 import dvae.math.util.Parallel;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import java.util.Map;
 
 /**
  * Adam in TensorFlow 1's form: at step t (from 1),
