@@ -39,7 +39,7 @@ public final class EvalBenchmark {
         List<Case> timed = new ArrayList<>();
         // Untimed examples first, as many as the JIT needs to finish compiling the case's kernels: an RBM example
         // runs its loops millions of times, a directed one (about 20 ms) does not; timed over 16 examples after 2,
-        // directed-L1-100+100 ran at 46 examples/s, over 200 after 800 at 57-60 (HEAD 071f2f0, separate runs).
+        // directed-L1-100+100 ran at 46 examples/s (HEAD 4af8e54), over 200 after 800 at 57-60 (HEAD 071f2f0).
         timed.add(measure("rbm-100+100", config(PosteriorKind.RBM, 200, 1), workers, workers, 2 * workers));
         timed.add(measure("rbm-200+200", config(PosteriorKind.RBM, 400, 1), workers, workers, workers));
         timed.add(measure("directed-L1-100+100", config(PosteriorKind.DIRECTED, 200, 1), workers, 200 * workers,
