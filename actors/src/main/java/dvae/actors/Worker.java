@@ -641,7 +641,7 @@ public final class Worker extends AbstractBehavior<Object> {
                         into)) : null;
         boolean updatedLocally = gradient != null && j.updateLocally;
         if (updatedLocally) {
-            resources.updater().updateInPlace(j.batch.learningRate()); // after the push's copy: it adds weight decay
+            resources.updater().updateInPlace(j.batch.learningRate()); // the push's copy is already made
         }
         Map<Integer, long[]> states = new HashMap<>();
         if (usesChains) {

@@ -14,8 +14,7 @@
  * Var logits = decoder.forward(tape.constant(zeta), Mode.TRAIN);
  * Var loss = ElementwiseOps.scale(ReduceOps.mean(ReduceOps.bernoulliLogLikelihood(tape.constant(x), logits)), -1f);
  * tape.backward(loss);
- * WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
- * adam.step(lr.rate(adam.steps()));
+ * adam.step(lr.rate(adam.steps()), WeightDecay.COEFFICIENT);         // weight decay added in the same pass
  *
  * ParamStore.save(dir, params, adam);                             // .npy files + manifest.json, atomically
  * ParamStore.load(dir, params, adam);                             // or load(dir, params) for evaluation

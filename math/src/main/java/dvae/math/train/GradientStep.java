@@ -4,7 +4,6 @@ import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.model.DvaeModel;
 import dvae.math.optim.Adam;
-import dvae.math.optim.WeightDecay;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.NegativePhase;
 import dvae.math.tensor.Matrix;
@@ -60,9 +59,8 @@ public final class GradientStep {
         return true;
     }
 
-    /** Applies the gradients in {@code params}: weight decay added, then one Adam step at {@code rate}. */
+    /** Applies the gradients in {@code params}: one Adam step at {@code rate} with weight decay added. */
     public static void update(ParamSet params, Adam adam, double weightDecay, double rate) {
-        WeightDecay.addToGradients(params, weightDecay);
-        adam.step(rate);
+        adam.step(rate, weightDecay);
     }
 }

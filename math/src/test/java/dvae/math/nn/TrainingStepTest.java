@@ -41,8 +41,7 @@ class TrainingStepTest {
                     -1f);
             tape.backward(loss);
             double penalty = WeightDecay.penalty(params, WeightDecay.COEFFICIENT);
-            WeightDecay.addToGradients(params, WeightDecay.COEFFICIENT);
-            adam.step(lr.rate(adam.steps()));
+            adam.step(lr.rate(adam.steps()), WeightDecay.COEFFICIENT);
             last = loss.value().data[0] + penalty;
             if (step == 0) {
                 first = last;

@@ -1,5 +1,6 @@
 package dvae.math.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dvae.math.autodiff.Param;
@@ -63,34 +64,52 @@ class OptimTest {
     }
 
     @Test
-    void weightDecayAddsItsGradientToDecayedParametersOnly() {
-        ParamSet params = new ParamSet();
-        Param kernel = params.add("k", Role.KERNEL, Matrix.of(1, 3, 1f, -2f, 3f));
-        Param bias = params.add("b", Role.BIAS, Matrix.of(1, 2, 4f, 5f));
-        kernel.grad().data[0] = 0.5f;
-        double penalty = WeightDecay.penalty(params, 1e-4);
-        WeightDecay.addToGradients(params, 1e-4);
-        assertEquals(1e-4 * 0.5 * (1 + 4 + 9), penalty, 1e-12);
-        assertEquals(0.5f + 1e-4f, kernel.grad().data[0], 1e-9);
-        assertEquals(-2e-4f, kernel.grad().data[1], 1e-10);
-        assertEquals(0f, bias.grad().data[0]);
+    void weightDecayAddsThePenaltysGradientToDecayedParametersOnlyInsideTheStep() {
+        float[] kernelInit = {1f, -2f, 3f};
+        float[] kernelGrad = {0.5f, 0f, -0.25f};
+        float[] biasInit = {4f, 5f};
+        float[] biasGrad = {0.125f, -1f};
+        ParamSet decayed = new ParamSet();
+        Param kernel = decayed.add("k", Role.KERNEL, Matrix.of(1, 3, kernelInit.clone()));
+        Param bias = decayed.add("b", Role.BIAS, Matrix.of(1, 2, biasInit.clone()));
+        System.arraycopy(kernelGrad, 0, kernel.grad().data, 0, 3);
+        System.arraycopy(biasGrad, 0, bias.grad().data, 0, 2);
+        // The same step on the gradient with coefficient·θ added by hand to the kernel's alone.
+        ParamSet byHand = new ParamSet();
+        Param kernel2 = byHand.add("k", Role.KERNEL, Matrix.of(1, 3, kernelInit.clone()));
+        Param bias2 = byHand.add("b", Role.BIAS, Matrix.of(1, 2, biasInit.clone()));
+        for (int i = 0; i < 3; i++) {
+            kernel2.grad().data[i] = kernelGrad[i] + 1e-4f * kernelInit[i];
+        }
+        System.arraycopy(biasGrad, 0, bias2.grad().data, 0, 2);
 
-        // The added gradient is the derivative of the penalty (central difference; the penalty is quadratic).
+        double penalty = WeightDecay.penalty(decayed, 1e-4);
+        Adam adam = new Adam(decayed);
+        Adam adam2 = new Adam(byHand);
+        adam.step(0.1, 1e-4);
+        adam2.step(0.1);
+        assertEquals(1e-4 * 0.5 * (1 + 4 + 9), penalty, 1e-12);
+        assertArrayEquals(kernel2.value().data, kernel.value().data);
+        assertArrayEquals(adam2.firstMoment(kernel2).data, adam.firstMoment(kernel).data);
+        assertArrayEquals(adam2.secondMoment(kernel2).data, adam.secondMoment(kernel).data);
+        assertArrayEquals(bias2.value().data, bias.value().data);
+        assertArrayEquals(kernelGrad, kernel.grad().data, "the gradient is left as it was");
+
+        // What the step adds, coefficient·θ, is the derivative of the penalty (central difference; it is quadratic).
         float h = 1e-2f;
         for (int i = 0; i < 3; i++) {
-            float x = kernel.value().data[i];
-            kernel.value().data[i] = x + h;
-            double up = WeightDecay.penalty(params, 1e-4);
-            kernel.value().data[i] = x - h;
-            double down = WeightDecay.penalty(params, 1e-4);
-            kernel.value().data[i] = x;
+            float x = kernelInit[i];
+            kernel2.value().data[i] = x + h;
+            double up = WeightDecay.penalty(byHand, 1e-4);
+            kernel2.value().data[i] = x - h;
+            double down = WeightDecay.penalty(byHand, 1e-4);
             assertEquals(1e-4 * x, (up - down) / (2 * h), 1e-9);
         }
     }
 
-    /** A parameter large enough to be updated in parallel parts: every element as if updated alone. */
+    /** A large decayed parameter: its vector lanes and tail follow the formula. */
     @Test
-    void largeParametersUpdateElementByElementAcrossParallelParts() {
+    void aLargeDecayedParameterUpdatesAsTheFormulaSays() {
         int n = 300_001;
         float[] init = new float[n];
         for (int i = 0; i < n; i++) {
@@ -102,13 +121,12 @@ class OptimTest {
             big.grad().data[i] = (i % 5) - 2f;
         }
         double penalty = WeightDecay.penalty(params, 1e-4);
-        WeightDecay.addToGradients(params, 1e-4);
         double sq = 0;
         for (float x : init) {
             sq += (double) x * x;
         }
         assertEquals(0.5e-4 * sq, penalty, 1e-9 * sq);
-        new Adam(params).step(0.1);
+        new Adam(params).step(0.1, 1e-4);
         for (int i : new int[] {0, 1, n / 2, n / 2 + 1, n - 1}) {
             float g = (i % 5) - 2f + 1e-4f * init[i];
             float m = 0.1f * g;
@@ -134,12 +152,13 @@ class OptimTest {
                 vec[1][i] = g;
                 one[1][i] = g;
             }
-            Adam.update(vec[0], vec[1], vec[2], vec[3], 0, n, 0.9f, 0.999f, 3e-3f, 1e-3f);
+            float decay = step % 2 == 0 ? 0f : 1e-4f; // without weight decay and with it
+            Adam.update(vec[0], vec[1], vec[2], vec[3], 0, n, decay, 0.9f, 0.999f, 3e-3f, 1e-3f);
             for (int i = 0; i < n; i++) {
-                Adam.updateElement(one[0], one[1], one[2], one[3], i, 0.9f, 0.999f, 3e-3f, 1e-3f);
+                Adam.updateElement(one[0], one[1], one[2], one[3], i, decay, 0.9f, 0.999f, 3e-3f, 1e-3f);
             }
             for (int k : new int[] {0, 2, 3}) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(one[k], vec[k], "array " + k + ", step " + step);
+                assertArrayEquals(one[k], vec[k], "array " + k + ", step " + step);
             }
         }
     }
