@@ -33,6 +33,12 @@ final class VectorMath {
     private static final float EXP_LIMIT = 80f;
     /** Below this |d| the annealing increment uses the cancellation-free log1p form. */
     private static final float SMALL_STEP = 1f;
+    /**
+     * Below this |d| it uses its Taylor series in d to the fifth power instead, which needs no logarithm: its
+     * truncation error there is below 5e-8 of the increment (1.4e-8 at |d| = 0.1, 4.8e-7 at 0.2, in double over
+     * x in [−40, 40]). Annealing steps are this small: with 500 temperatures d is a 500th of a pre-activation.
+     */
+    private static final float SERIES_STEP = 0.125f;
 
     private VectorMath() {
     }
@@ -175,13 +181,22 @@ final class VectorMath {
      * One annealing step of the side-2 factor of an RBM's side-1 marginal. With coupling input c = z1·W, the
      * pre-activation moves from x = sw·c + sb·b to x + d, d = dsw·c + dsb·b; this adds Σ_c [softplus(x + d) −
      * softplus(x)] to rowSums[r] and overwrites c with x + d, the pre-activation the next sample of side 2 needs.
-     * The increment is computed as log1p(σ(x)·expm1(d)), exact to float rounding of the (small) increment itself
-     * rather than of the softplus values; steps with |d| ≥ 1 fall back to the plain difference.
+     * The increment is computed from its series in d or as log1p(σ(x)·expm1(d)) ({@link #softplusIncrement}),
+     * exact to float rounding of the (small) increment itself rather than of the softplus values.
      */
     static void annealSoftplusStep(float[] c, float[] bias, float sw, float sb, float dsw, float dsb,
                                    int rows, int cols, double[] rowSums, int rowSumsOff) {
         int bound = LANES.loopBound(cols);
         FloatVector tail = tailWeights(cols);
+        // The biases' parts of x and d, once per call: then each is one fused multiply-add per lane.
+        float[] biasX = new float[cols];
+        float[] biasD = new float[cols];
+        for (int k = 0; k < cols; k++) {
+            biasX[k] = sb * bias[k];
+            biasD[k] = dsb * bias[k];
+        }
+        FloatVector scaleX = FloatVector.broadcast(LANES, sw);
+        FloatVector scaleD = FloatVector.broadcast(LANES, dsw);
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
             if (cols < L) {
@@ -197,19 +212,17 @@ final class VectorMath {
             // The overlapping last vector reads its inputs before the main loop overwrites them.
             int last = row + cols - L;
             FloatVector lastC = FloatVector.fromArray(LANES, c, last);
-            FloatVector lastB = FloatVector.fromArray(LANES, bias, cols - L);
             FloatVector acc = FloatVector.zero(LANES);
             for (int k = 0; k < bound; k += L) {
                 FloatVector coupling = FloatVector.fromArray(LANES, c, row + k);
-                FloatVector b = FloatVector.fromArray(LANES, bias, k);
-                FloatVector x = coupling.mul(sw).add(b.mul(sb));
-                FloatVector d = coupling.mul(dsw).add(b.mul(dsb));
+                FloatVector x = coupling.fma(scaleX, FloatVector.fromArray(LANES, biasX, k));
+                FloatVector d = coupling.fma(scaleD, FloatVector.fromArray(LANES, biasD, k));
                 acc = acc.add(softplusIncrement(x, d));
                 x.add(d).intoArray(c, row + k);
             }
             if (bound < cols) {
-                FloatVector x = lastC.mul(sw).add(lastB.mul(sb));
-                FloatVector d = lastC.mul(dsw).add(lastB.mul(dsb));
+                FloatVector x = lastC.fma(scaleX, FloatVector.fromArray(LANES, biasX, cols - L));
+                FloatVector d = lastC.fma(scaleD, FloatVector.fromArray(LANES, biasD, cols - L));
                 acc = softplusIncrement(x, d).fma(tail, acc);
                 x.add(d).intoArray(c, last);
             }
@@ -217,14 +230,35 @@ final class VectorMath {
         }
     }
 
-    /** softplus(x + d) − softplus(x), as log1p(σ(x)·expm1(d)) unless |d| is large. */
+    /**
+     * softplus(x + d) − softplus(x): by its series in d about y = x + d while |d| is small, where it costs one
+     * sigmoid, else as log1p(σ(x)·expm1(d)), or the plain difference once |d| is large.
+     */
     static FloatVector softplusIncrement(FloatVector x, FloatVector d) {
-        FloatVector inc = VectorFunctions.log1p(VectorFunctions.sigmoid(x).mul(VectorFunctions.expm1Small(d)));
-        VectorMask<Float> large = d.abs().compare(VectorOperators.GE, SMALL_STEP);
-        if (large.anyTrue()) {
-            inc = inc.blend(softplus(x.add(d)).sub(softplus(x)), large);
+        FloatVector inc = softplusIncrementSeries(VectorFunctions.sigmoid(x.add(d)), d);
+        FloatVector size = d.abs();
+        VectorMask<Float> beyondSeries = size.compare(VectorOperators.GE, SERIES_STEP);
+        if (beyondSeries.anyTrue()) {
+            FloatVector wide = VectorFunctions.log1p(VectorFunctions.sigmoid(x).mul(VectorFunctions.expm1Small(d)));
+            VectorMask<Float> large = size.compare(VectorOperators.GE, SMALL_STEP);
+            if (large.anyTrue()) {
+                wide = wide.blend(softplus(x.add(d)).sub(softplus(x)), large);
+            }
+            inc = inc.blend(wide, beyondSeries);
         }
         return inc;
+    }
+
+    /**
+     * softplus(y) − softplus(y − d) = Σ_k (−1)^(k+1) f_k(y)·d^k/k! to k = 5, with s = σ(y) and the derivatives of
+     * softplus as polynomials in s: f1 = s, f2 = q = s(1 − s), f3 = q(1 − 2s), f4 = q(1 − 6q), f5 = f3(1 − 12q).
+     */
+    private static FloatVector softplusIncrementSeries(FloatVector s, FloatVector d) {
+        FloatVector q = s.sub(s.mul(s));
+        FloatVector f3 = q.mul(s.mul(-2f).add(1f));
+        FloatVector f4 = q.mul(q.mul(-6f).add(1f));
+        FloatVector f5 = f3.mul(q.mul(-12f).add(1f));
+        return f5.mul(1f / 120).fma(d, f4.mul(-1f / 24)).fma(d, f3.mul(1f / 6)).fma(d, q.mul(-0.5f)).fma(d, s).mul(d);
     }
 
     /** out[outOff + r] = Σ_c a[aOff + r·cols + c]·v[c], for the bias terms of energies (lanes in float). */
