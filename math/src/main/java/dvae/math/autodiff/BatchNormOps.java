@@ -1,7 +1,13 @@
 package dvae.math.autodiff;
 
 import dvae.math.tensor.Matrix;
+import dvae.math.tensor.VectorFunctions;
 import dvae.math.util.Parallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Batch normalisation per column (feature) over the rows (examples): y = γ·(x − μ)/√(σ² + ε) + β, with γ and β 1×cols.
@@ -11,6 +17,15 @@ import dvae.math.util.Parallel;
 public final class BatchNormOps {
     /** Columns per parallel part at least (narrow layers run in one pass). */
     private static final int PARALLEL_MIN_COLUMNS = 1024;
+    /**
+     * Blocks of columns run in vector lanes, in double where the scalar code is in double: a float vector's lanes
+     * as two double vectors of the same width (its low and high halves), so each column sees the same operations
+     * in the same order as one column on its own (the scalar loops, which also take a block's leftover columns).
+     */
+    private static final VectorSpecies<Float> F = VectorFunctions.LANES;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int BLOCK = F.length();
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, -1L << D.length());
 
     private BatchNormOps() {
     }
@@ -67,11 +82,42 @@ public final class BatchNormOps {
             coef[c - c0] = g[c] * invStd[c] / n;
         }
         float fn = n;
-        for (int r = 0; r < n; r++) {
-            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+        int vectorEnd = c0 + (c1 - c0) / BLOCK * BLOCK;
+        int half = D.length();
+        for (int r = 0; r < n; r++) { // row by row, as the rows lie in memory
+            int row = r * cols;
+            for (int c = c0; c < vectorEnd; c += BLOCK) {
+                int i = row + c;
+                FloatVector k = FloatVector.fromArray(F, coef, c - c0);
+                FloatVector fd = FloatVector.fromArray(F, d, i).mul(fn);
+                FloatVector h = FloatVector.fromArray(F, xh, i);
+                DoubleVector lo = low(k).mul(low(fd).sub(DoubleVector.fromArray(D, sumDy, c))
+                        .sub(low(h).mul(DoubleVector.fromArray(D, sumDyXHat, c))));
+                DoubleVector hi = high(k).mul(high(fd).sub(DoubleVector.fromArray(D, sumDy, c + half))
+                        .sub(high(h).mul(DoubleVector.fromArray(D, sumDyXHat, c + half))));
+                FloatVector.fromArray(F, dx, i).add(toFloats(lo, hi)).intoArray(dx, i);
+            }
+            for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
                 dx[i] += (float) (coef[c - c0] * (fn * d[i] - sumDy[c] - xh[i] * sumDyXHat[c]));
             }
         }
+    }
+
+    /** The low half of v's lanes, in double. */
+    private static DoubleVector low(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** The high half of v's lanes, in double. */
+    private static DoubleVector high(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+    }
+
+    /** The float vector whose low half is lo and high half hi, each rounded to float. */
+    private static FloatVector toFloats(DoubleVector lo, DoubleVector hi) {
+        FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, F, 0);
+        FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, F, -1);
+        return l.blend(h, HIGH_HALF);
     }
 
     /**
@@ -82,8 +128,17 @@ public final class BatchNormOps {
     private static void normalizeColumns(float[] v, int n, int cols, int c0, int c1, float eps, float momentum,
                                          float[] g, float[] b, double[] mean, double[] var, float[] invStd,
                                          float[] movingMean, float[] movingVar, float[] xh, float[] o) {
+        // Row by row, as the rows lie in memory; the column statistics stay in cache meanwhile.
+        int vectorEnd = c0 + (c1 - c0) / BLOCK * BLOCK;
+        int half = D.length();
         for (int r = 0; r < n; r++) {
-            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+            int row = r * cols;
+            for (int c = c0; c < vectorEnd; c += BLOCK) {
+                FloatVector x = FloatVector.fromArray(F, v, row + c);
+                DoubleVector.fromArray(D, mean, c).add(low(x)).intoArray(mean, c);
+                DoubleVector.fromArray(D, mean, c + half).add(high(x)).intoArray(mean, c + half);
+            }
+            for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
                 mean[c] += v[i];
             }
         }
@@ -91,7 +146,15 @@ public final class BatchNormOps {
             mean[c] /= n;
         }
         for (int r = 0; r < n; r++) { // two passes: no cancellation in E[x²] − μ²
-            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+            int row = r * cols;
+            for (int c = c0; c < vectorEnd; c += BLOCK) {
+                FloatVector x = FloatVector.fromArray(F, v, row + c);
+                DoubleVector dLo = low(x).sub(DoubleVector.fromArray(D, mean, c));
+                DoubleVector dHi = high(x).sub(DoubleVector.fromArray(D, mean, c + half));
+                DoubleVector.fromArray(D, var, c).add(dLo.mul(dLo)).intoArray(var, c);
+                DoubleVector.fromArray(D, var, c + half).add(dHi.mul(dHi)).intoArray(var, c + half);
+            }
+            for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
                 double d = v[i] - mean[c];
                 var[c] += d * d;
             }
@@ -102,7 +165,8 @@ public final class BatchNormOps {
             movingMean[c] = (float) (momentum * movingMean[c] + (1 - momentum) * mean[c]);
             movingVar[c] = (float) (momentum * movingVar[c] + (1 - momentum) * var[c]);
         }
-        // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer).
+        // x̂ and γ·x̂ + β in one pass (the same arithmetic as separate passes, one read fewer). Not in lanes: with
+        // the conversions back to float this pass measured slower there (100 × 10,200: 2.8 against 2.0 ms forward).
         for (int r = 0; r < n; r++) {
             for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
                 float h = (float) ((v[i] - mean[c]) * invStd[c]);
@@ -162,13 +226,26 @@ public final class BatchNormOps {
         }
     }
 
-    /** Per column in [c0, c1): Σ dy and Σ dy·x̂. */
+    /** Per column in [c0, c1): Σ dy and Σ dy·x̂, in double. */
     private static void columnSums(Matrix dy, Matrix xHat, int c0, int c1, double[] sumDy, double[] sumDyXHat) {
         int cols = dy.cols;
         float[] d = dy.data;
         float[] h = xHat.data;
-        for (int r = 0; r < dy.rows; r++) {
-            for (int c = c0, i = r * cols + c0; c < c1; c++, i++) {
+        int vectorEnd = c0 + (c1 - c0) / BLOCK * BLOCK;
+        int half = D.length();
+        for (int r = 0; r < dy.rows; r++) { // row by row, as the rows lie in memory
+            int row = r * cols;
+            for (int c = c0; c < vectorEnd; c += BLOCK) {
+                FloatVector di = FloatVector.fromArray(F, d, row + c);
+                FloatVector hi = FloatVector.fromArray(F, h, row + c);
+                DoubleVector dLo = low(di);
+                DoubleVector dHi = high(di);
+                DoubleVector.fromArray(D, sumDy, c).add(dLo).intoArray(sumDy, c);
+                DoubleVector.fromArray(D, sumDy, c + half).add(dHi).intoArray(sumDy, c + half);
+                DoubleVector.fromArray(D, sumDyXHat, c).add(dLo.mul(low(hi))).intoArray(sumDyXHat, c);
+                DoubleVector.fromArray(D, sumDyXHat, c + half).add(dHi.mul(high(hi))).intoArray(sumDyXHat, c + half);
+            }
+            for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
                 float di = d[i];
                 sumDy[c] += di;
                 sumDyXHat[c] += di * (double) h[i];
