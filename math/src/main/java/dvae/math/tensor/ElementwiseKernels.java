@@ -58,8 +58,8 @@ public final class ElementwiseKernels {
     static FloatVector tanh(FloatVector x) {
         FloatVector a = x.abs().min(SATURATION);
         FloatVector m = VectorFunctions.exp2(a.mul(-2f * VectorFunctions.LOG2_E)).sub(1f);
-        FloatVector half = VectorFunctions.expm1Small(a.neg());
-        m = m.blend(half.mul(half.add(2f)), a.compare(VectorOperators.LT, SERIES));
+        FloatVector expm1Half = VectorFunctions.expm1Small(a.neg()); // e^−|x| − 1
+        m = m.blend(expm1Half.mul(expm1Half.add(2f)), a.compare(VectorOperators.LT, SERIES));
         FloatVector t = m.neg().div(m.add(2f));
         return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f));
     }
