@@ -17,6 +17,7 @@ import dvae.math.run.RunDirectory;
 import dvae.math.train.ParameterVector;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
+import dvae.math.util.Progress;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.SamplerProtocol;
@@ -160,7 +161,7 @@ final class ActorsBenchCommand implements Callable<Integer> {
             double perRound = (System.nanoTime() - roundsStart) / 1e9 / (round + 1);
             progress(where + String.format(Locale.ROOT, "%.2f / %.2f / %.2f steps/s (reference / one JVM / cluster)%s",
                     referenceRate[round], singleRate[round], clusterRate[round], round + 1 == rounds ? ""
-                            : "; about " + duration(perRound * (rounds - round - 1)) + " left"));
+                            : "; about " + Progress.duration(perRound * (rounds - round - 1)) + " left"));
         }
 
         Map<String, Object> out = new LinkedHashMap<>();
@@ -182,11 +183,6 @@ final class ActorsBenchCommand implements Callable<Integer> {
             out.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-24s %s%n", k, v));
         }
         return 0;
-    }
-
-    private static String duration(double seconds) {
-        return seconds < 90 ? String.format(Locale.ROOT, "%.0f s", seconds)
-                : String.format(Locale.ROOT, "%.0f min", seconds / 60);
     }
 
     private static void progress(String what) {
