@@ -19,7 +19,7 @@ final class BenchStep implements Callable<Integer> {
     int steps;
 
     // The JIT is still compiling after tens of steps: the reference trainer ran at 28 steps/s timed after 20 steps
-    // and at 31.5-32.6 after 300 or 1000 (run/dvae bench actors, 100+100, this session's runs).
+    // and at 31.5-32.6 after 300 or 1000 (run/dvae bench actors, 100+100, runs on 2026-11-26).
     @Option(names = "--warmup", defaultValue = "300",
             description = "Untimed steps per case before them, rounded up to a multiple of --steps (default "
                     + "${DEFAULT-VALUE}).")

@@ -236,14 +236,15 @@ public final class BatchNormOps {
         for (int r = 0; r < dy.rows; r++) { // row by row, as the rows lie in memory
             int row = r * cols;
             for (int c = c0; c < vectorEnd; c += BLOCK) {
-                FloatVector di = FloatVector.fromArray(F, d, row + c);
-                FloatVector hi = FloatVector.fromArray(F, h, row + c);
-                DoubleVector dLo = low(di);
-                DoubleVector dHi = high(di);
+                FloatVector dy16 = FloatVector.fromArray(F, d, row + c);
+                FloatVector xHat16 = FloatVector.fromArray(F, h, row + c);
+                DoubleVector dLo = low(dy16);
+                DoubleVector dHi = high(dy16);
                 DoubleVector.fromArray(D, sumDy, c).add(dLo).intoArray(sumDy, c);
                 DoubleVector.fromArray(D, sumDy, c + half).add(dHi).intoArray(sumDy, c + half);
-                DoubleVector.fromArray(D, sumDyXHat, c).add(dLo.mul(low(hi))).intoArray(sumDyXHat, c);
-                DoubleVector.fromArray(D, sumDyXHat, c + half).add(dHi.mul(high(hi))).intoArray(sumDyXHat, c + half);
+                DoubleVector.fromArray(D, sumDyXHat, c).add(dLo.mul(low(xHat16))).intoArray(sumDyXHat, c);
+                DoubleVector.fromArray(D, sumDyXHat, c + half).add(dHi.mul(high(xHat16)))
+                        .intoArray(sumDyXHat, c + half);
             }
             for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
                 float di = d[i];
