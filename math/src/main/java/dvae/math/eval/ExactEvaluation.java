@@ -2,6 +2,7 @@ package dvae.math.eval;
 
 import dvae.math.BadInputException;
 import dvae.math.blas.Blas;
+import dvae.math.model.Decoder;
 import dvae.math.model.DirectedPosterior;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig.ObjectiveKind;
@@ -63,6 +64,7 @@ public final class ExactEvaluation {
         }
         PosteriorScorer posterior = structured ? new PosteriorScorer(model, images) : null;
         Rbm prior = model.prior().asRbm();
+        Decoder.Folded decoder = model.decoder().folded();
         double[] max = new double[examples];
         double[] sum = new double[examples];
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
@@ -70,12 +72,12 @@ public final class ExactEvaluation {
         for (long first = 0; first < states; first += BLOCK) {
             int rows = (int) Math.min(BLOCK, states - first);
             Matrix z = states(first, rows, n);
-            Matrix logits = LatentTerms.logits(model.decoder(), z, 0, rows);
+            float[] logits = decoder.logitsWithoutBias(z, 0, rows);
             double[] l = new double[rows * predicted];
             double[] stateTerm = structured ? new double[rows] : LatentTerms.negEnergies(prior, z);
             for (int s = 0; s < rows; s++) {
                 for (int p = 0; p < predicted; p++) {
-                    float v = logits.data[s * predicted + p];
+                    float v = logits[s * predicted + p] + decoder.outputBias()[p];
                     l[s * predicted + p] = v;
                     stateTerm[s] += LatentTerms.bernoulliLogMass(v, false); // −softplus(l); x·l comes below
                 }

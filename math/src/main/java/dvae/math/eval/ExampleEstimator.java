@@ -1,6 +1,7 @@
 package dvae.math.eval;
 
 import dvae.math.BadInputException;
+import dvae.math.model.Decoder;
 import dvae.math.model.DirectedPosterior;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig.ObjectiveKind;
@@ -30,6 +31,7 @@ public final class ExampleEstimator {
     private final DvaeModel model;
     private final EvalSettings settings;
     private final Rbm prior;
+    private final Decoder.Folded decoder;
     private final boolean structured;
     private final int firstPredicted;
 
@@ -41,6 +43,7 @@ public final class ExampleEstimator {
         this.model = model;
         this.settings = settings;
         this.prior = model.prior().asRbm();
+        this.decoder = model.decoder().folded();
         this.structured = model.config().objective() == ObjectiveKind.STRUCT;
         this.firstPredicted = model.config().pixels() - model.config().predictedPixels();
     }
@@ -59,7 +62,7 @@ public final class ExampleEstimator {
     /** @param x one example's pixels (0/1) */
     public Estimate estimate(float[] x, RandomStream rng) {
         Samples s = sample(x, rng);
-        double[] logWeights = LatentTerms.logLikelihoods(model.decoder(), s.z(), predicted(x));
+        double[] logWeights = LatentTerms.logLikelihoods(decoder, s.z(), predicted(x));
         if (!structured) {
             double[] negEnergies = LatentTerms.negEnergies(prior, s.z());
             for (int k = 0; k < logWeights.length; k++) {

@@ -1,9 +1,7 @@
 package dvae.math.eval;
 
-import dvae.math.autodiff.Tape;
 import dvae.math.blas.Blas;
 import dvae.math.model.Decoder;
-import dvae.math.nn.Mode;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
@@ -53,24 +51,18 @@ final class LatentTerms {
         return -Scalars.softplus(one ? -logit : logit);
     }
 
-    /** The decoder's logits for the rows from..to of z, batch norm from its moving averages. */
-    static Matrix logits(Decoder decoder, Matrix z, int from, int to) {
-        Matrix chunk = new Matrix(to - from, z.cols);
-        System.arraycopy(z.data, from * z.cols, chunk.data, 0, chunk.data.length);
-        return decoder.logits(Tape.inference().constant(chunk), Mode.EVAL).value();
-    }
-
     /**
      * log p(x|z) for every row of z, over the decoder's predicted pixels: Σ_p x_p·l_p − softplus(l_p).
      *
      * @param target the predicted pixels of one example (0/1)
      */
-    static double[] logLikelihoods(Decoder decoder, Matrix z, float[] target) {
+    static double[] logLikelihoods(Decoder.Folded decoder, Matrix z, float[] target) {
         double[] out = new double[z.rows];
         for (int from = 0; from < z.rows; from += DECODER_CHUNK) {
-            int to = Math.min(z.rows, from + DECODER_CHUNK);
-            Matrix l = logits(decoder, z, from, to);
-            LikelihoodKernels.addRowLogLikelihoods(l.data, to - from, l.cols, target, 0, out, from);
+            int rows = Math.min(z.rows, from + DECODER_CHUNK) - from;
+            float[] l = decoder.logitsWithoutBias(z, from, rows);
+            LikelihoodKernels.addRowLogLikelihoods(l, decoder.outputBias(), rows, decoder.net().outputs(), target, 0,
+                    out, from);
         }
         return out;
     }

@@ -5,6 +5,7 @@ import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.ReduceOps;
 import dvae.math.autodiff.ShapeOps;
 import dvae.math.autodiff.Var;
+import dvae.math.nn.FoldedMlp;
 import dvae.math.nn.Mlp;
 import dvae.math.nn.Mode;
 import dvae.math.random.RandomStream;
@@ -38,6 +39,27 @@ public final class Decoder {
     public Var logLikelihood(Var x, Var zeta, Mode mode) {
         Var target = firstPixel == 0 ? x : ShapeOps.sliceColumns(x, firstPixel, x.cols());
         return ReduceOps.bernoulliLogLikelihood(target, logits(zeta, mode));
+    }
+
+    /** This decoder in evaluation mode without the tape (see {@link FoldedMlp}), as its parameters are now. */
+    public Folded folded() {
+        FoldedMlp folded = net.folded();
+        float[] bias = folded.outputBias();
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] += offset.data[i];
+        }
+        return new Folded(folded, bias);
+    }
+
+    /**
+     * The decoder for evaluation's many rows: the network without its output bias, and that bias plus the data offset
+     * as one vector, for the reader of the logits to add as it goes (see {@code LikelihoodKernels}).
+     */
+    public record Folded(FoldedMlp net, float[] outputBias) {
+        /** The logits of rows firstRow .. firstRow + rows − 1 of z without the output bias (rows × predicted). */
+        public float[] logitsWithoutBias(Matrix z, int firstRow, int rows) {
+            return net.forward(z.data, firstRow, rows, false);
+        }
     }
 
     /** The fixed output offset (for checkpoint manifests: a numpy user needs it to rebuild the decoder). */

@@ -127,7 +127,7 @@ public final class DirectedPosterior implements Posterior {
                     System.arraycopy(z.data, at, zi.data, r * group, group);
                 }
             }
-            LikelihoodKernels.addRowLogLikelihoods(l, rows, group, zi.data, group, logQ, 0);
+            LikelihoodKernels.addRowLogLikelihoods(l, null, rows, group, zi.data, group, logQ, 0);
             earlier.add(tape.constant(zi));
         }
         return new DiscreteSample(z, logQ);

@@ -46,4 +46,27 @@ public final class BatchNorm implements Layer {
                     config.eps());
         };
     }
+
+    /**
+     * The evaluation-mode map after a linear stage, folded into it: y = s·(x·K + b) + t with s = γ/√(σ² + ε) and
+     * t = β − s·μ becomes x·(K·diag(s)) + (s·b + t), s and t from the moving averages as they are now.
+     */
+    FoldedMlp.Stage foldInto(FoldedMlp.Stage linear) {
+        int out = linear.out();
+        if (out != gamma.value().cols) {
+            throw new IllegalArgumentException("batch norm of " + gamma.value().cols + " features after a layer of "
+                    + out);
+        }
+        float[] kernel = linear.kernel().clone();
+        float[] bias = new float[out];
+        for (int c = 0; c < out; c++) {
+            double invStd = 1 / Math.sqrt(movingVariance.value().data[c] + (double) config.eps());
+            double scale = gamma.value().data[c] * invStd;
+            bias[c] = (float) (scale * (linear.bias()[c] - movingMean.value().data[c]) + beta.value().data[c]);
+            for (int i = c; i < kernel.length; i += out) {
+                kernel[i] = (float) (kernel[i] * scale);
+            }
+        }
+        return new FoldedMlp.Stage(kernel, linear.in(), out, bias, linear.tanh());
+    }
 }

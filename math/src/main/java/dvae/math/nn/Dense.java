@@ -24,4 +24,11 @@ public final class Dense implements Layer {
         Var y = LinearOps.matmul(x, x.tape().param(kernel));
         return bias == null ? y : LinearOps.addBias(y, x.tape().param(bias));
     }
+
+    /** This layer for {@link FoldedMlp}: copies of the kernel and the bias (zeros when it has none), no tanh. */
+    FoldedMlp.Stage folded() {
+        Matrix k = kernel.value();
+        return new FoldedMlp.Stage(k.data.clone(), k.rows, k.cols,
+                bias == null ? new float[k.cols] : bias.value().data.clone(), false);
+    }
 }

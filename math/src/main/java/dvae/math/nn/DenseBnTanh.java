@@ -23,4 +23,10 @@ public final class DenseBnTanh implements Layer {
     public Var forward(Var x, Mode mode) {
         return ElementwiseOps.tanh(norm.forward(dense.forward(x, mode), mode));
     }
+
+    /** This layer for {@link FoldedMlp}: batch norm folded into the kernel, then tanh. */
+    FoldedMlp.Stage folded() {
+        FoldedMlp.Stage linear = norm.foldInto(dense.folded());
+        return new FoldedMlp.Stage(linear.kernel(), linear.in(), linear.out(), linear.bias(), true);
+    }
 }

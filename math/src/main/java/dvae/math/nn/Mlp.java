@@ -36,6 +36,21 @@ public final class Mlp implements Layer {
         return h;
     }
 
+    /** This network in evaluation mode for many rows: see {@link FoldedMlp} (a snapshot of the parameters now). */
+    public FoldedMlp folded() {
+        List<FoldedMlp.Stage> stages = new ArrayList<>();
+        for (Layer layer : layers) {
+            if (layer instanceof DenseBnTanh hidden) {
+                stages.add(hidden.folded());
+            } else if (layer instanceof Dense output) {
+                stages.add(output.folded());
+            } else {
+                throw new IllegalStateException("no folded form of " + layer.getClass().getSimpleName());
+            }
+        }
+        return new FoldedMlp(stages);
+    }
+
     /** Parameter names: {@code name/hidden<i>/dense/kernel}, {@code name/hidden<i>/bn/…}, {@code name/output/…}. */
     public static final class Builder {
         private final String name;

@@ -38,21 +38,64 @@ class LayersTest {
         assertEquals(sd * sd * 0.77374, sq / n, 0.02 * sd * sd);
     }
 
-    @Test
-    void anInferenceTapeGivesTheTrainingTapesEvalValuesBitForBitAndRecordsNothing() {
-        ParamSet params = new ParamSet();
+    /** A small MLP with its moving statistics and affine parameters away from their initial values. */
+    private static Mlp perturbedNet(ParamSet params, RandomStream rng) {
         Mlp net = Mlp.builder("dec", 6).hidden(9, 7).output(5).build(params, new RandomStream(3));
-        RandomStream rng = new RandomStream(4);
-        for (Param p : params.all()) { // moving statistics and affine parameters away from their initial values
+        for (Param p : params.all()) {
             for (int i = 0; i < p.value().data.length; i++) {
                 p.value().data[i] += (float) (p.name().endsWith("variance") ? 0.5 + rng.nextFloat()
                         : 0.3 * rng.nextGaussian());
             }
         }
-        Matrix x = new Matrix(11, 6);
+        return net;
+    }
+
+    private static Matrix gaussian(int rows, int cols, RandomStream rng) {
+        Matrix x = new Matrix(rows, cols);
         for (int i = 0; i < x.data.length; i++) {
             x.data[i] = (float) rng.nextGaussian();
         }
+        return x;
+    }
+
+    @Test
+    void theFoldedNetworkGivesTheTapesEvalValuesUpToRoundingWithOrWithoutItsOutputBias() {
+        RandomStream rng = new RandomStream(4);
+        ParamSet params = new ParamSet();
+        Mlp net = perturbedNet(params, rng);
+        Matrix x = gaussian(11, 6, rng);
+        float[] expected = net.forward(Tape.inference().constant(x), Mode.EVAL).value().data;
+        FoldedMlp folded = net.folded();
+        assertEquals(6, folded.inputs());
+        assertEquals(5, folded.outputs());
+        float[] whole = folded.forward(x.data, 0, 11, true);
+        float[] withoutBias = folded.forward(x.data, 0, 11, false);
+        float[] bias = params.get("dec/output/bias").value().data;
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], whole[i], 1e-5 * (1 + Math.abs(expected[i])), "element " + i);
+            assertEquals(whole[i], withoutBias[i] + bias[i % 5], 1e-6 * (1 + Math.abs(whole[i])), "element " + i);
+        }
+        // rows 3..7 alone are the same rows of the whole pass, bit for bit
+        float[] part = folded.forward(x.data, 3, 5, true);
+        for (int i = 0; i < part.length; i++) {
+            assertEquals(Float.floatToRawIntBits(whole[3 * 5 + i]), Float.floatToRawIntBits(part[i]), "element " + i);
+        }
+        // a snapshot: later changes to the parameters do not reach it
+        params.get("dec/output/bias").value().data[0] += 1f;
+        assertEquals(Float.floatToRawIntBits(whole[0]), Float.floatToRawIntBits(folded.forward(x.data, 0, 1, true)[0]));
+    }
+
+    @Test
+    void aFoldedNetworkEndingInTanhKeepsItsOutputBias() {
+        Mlp net = Mlp.builder("enc", 3).hidden(4).build(new ParamSet(), new RandomStream(1));
+        assertThrows(IllegalStateException.class, () -> net.folded().forward(new float[3], 0, 1, false));
+    }
+
+    @Test
+    void anInferenceTapeGivesTheTrainingTapesEvalValuesBitForBitAndRecordsNothing() {
+        RandomStream rng = new RandomStream(4);
+        Mlp net = perturbedNet(new ParamSet(), rng);
+        Matrix x = gaussian(11, 6, rng);
         Tape training = new Tape();
         Var expected = net.forward(training.constant(x), Mode.EVAL);
         assertTrue(training.size() > 0);

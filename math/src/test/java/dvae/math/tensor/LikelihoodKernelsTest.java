@@ -24,7 +24,7 @@ class LikelihoodKernelsTest {
             for (int stride : new int[] {0, cols}) {
                 double[] out = new double[rows + 1];
                 out[0] = 2.5; // added to, not overwritten
-                LikelihoodKernels.addRowLogLikelihoods(logits, rows, cols, targets, stride, out, 1);
+                LikelihoodKernels.addRowLogLikelihoods(logits, null, rows, cols, targets, stride, out, 1);
                 assertEquals(2.5, out[0]);
                 for (int r = 0; r < rows; r++) {
                     double want = 0;
@@ -36,6 +36,33 @@ class LikelihoodKernelsTest {
                     assertEquals(want, out[1 + r], 1e-6 * cols + 1e-6 * Math.abs(want),
                             "cols " + cols + " stride " + stride + " row " + r);
                 }
+            }
+        }
+    }
+
+    @Test
+    void aColumnBiasIsAddedToEachRowsLogitsAsTheirFloatSum() {
+        RandomStream rng = new RandomStream(5);
+        for (int cols : new int[] {5, 21, 784}) {
+            int rows = 4;
+            float[] logits = new float[rows * cols];
+            float[] shifted = new float[rows * cols];
+            float[] bias = new float[cols];
+            float[] targets = new float[cols];
+            for (int c = 0; c < cols; c++) {
+                bias[c] = (float) (3 * rng.nextGaussian());
+                targets[c] = rng.nextDouble() < 0.3 ? 1f : 0f;
+            }
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) (4 * rng.nextGaussian());
+                shifted[i] = logits[i] + bias[i % cols];
+            }
+            double[] withBias = new double[rows];
+            double[] added = new double[rows];
+            LikelihoodKernels.addRowLogLikelihoods(logits, bias, rows, cols, targets, 0, withBias, 0);
+            LikelihoodKernels.addRowLogLikelihoods(shifted, null, rows, cols, targets, 0, added, 0);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(added[r], withBias[r], "cols " + cols + " row " + r);
             }
         }
     }
