@@ -142,7 +142,7 @@ public final class ExactEvaluation {
 
         double[] logQ(int example, Matrix z) {
             if (machines[example] == null) {
-                return ((DirectedPosterior) model.posterior()).logMass(inputs[example], z, Mode.EVAL);
+                return ((DirectedPosterior) model.posterior()).logMass(inputs[example], z);
             }
             double[] v = LatentTerms.negEnergies(machines[example], z);
             for (int s = 0; s < v.length; s++) {

@@ -89,7 +89,7 @@ public final class ExampleEstimator {
             return new Samples(z, logQ, run.estimate());
         }
         DirectedPosterior.DiscreteSample d = ((DirectedPosterior) model.posterior())
-                .discreteSample(input, k, Mode.EVAL, rng);
+                .discreteSample(input, k, rng);
         return new Samples(d.z(), d.logQ(), null);
     }
 

@@ -9,6 +9,7 @@ import dvae.math.autodiff.Var;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
 import dvae.math.nn.Dense;
+import dvae.math.nn.FoldedMlp;
 import dvae.math.nn.Layer;
 import dvae.math.nn.Mlp;
 import dvae.math.nn.Mode;
@@ -90,55 +91,57 @@ public final class DirectedPosterior implements Posterior {
      *
      * @param x the example's encoder input, 1 × pixels
      */
-    public DiscreteSample discreteSample(Matrix x, int samples, Mode mode, RandomStream rng) {
-        return ancestral(x, new Matrix(samples, config.latents()), mode, rng);
+    public DiscreteSample discreteSample(Matrix x, int samples, RandomStream rng) {
+        return ancestral(x, new Matrix(samples, config.latents()), rng);
     }
 
     /** log q(z|x) of given discrete states (rows × n) of one example (exact enumeration). */
-    public double[] logMass(Matrix x, Matrix z, Mode mode) {
-        return ancestral(x, z, mode, null).logQ();
+    public double[] logMass(Matrix x, Matrix z) {
+        return ancestral(x, z, null).logQ();
     }
 
-    /** Fills z level by level from rng, or scores the z given when rng is null. */
-    private DiscreteSample ancestral(Matrix x, Matrix z, Mode mode, RandomStream rng) {
-        Tape tape = Tape.inference();
+    /**
+     * Fills z level by level from rng, or scores the z given when rng is null; evaluation mode, without the tape (see
+     * {@link FoldedMlp}): one buffer holds [c(x), z] for every row, level i's network reads its first columns, and its
+     * output bias enters the draws and log-masses as they go.
+     */
+    private DiscreteSample ancestral(Matrix x, Matrix z, RandomStream rng) {
         int rows = z.rows;
-        int group = config.latents() / levels.size();
+        int n = config.latents();
+        int group = n / levels.size();
         // The context net sees one row (batch norm in EVAL is per row), repeated for every sample.
-        Var base = context == null ? tape.constant(repeatRow(x, rows)) :
-                tape.constant(repeatRow(context.forward(tape.constant(x), mode).value(), rows));
+        float[] base = context == null ? x.data
+                : context.forward(Tape.inference().constant(x), Mode.EVAL).value().data;
+        int width = base.length + n;
+        float[] input = new float[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(base, 0, input, r * width, base.length);
+            if (rng == null) {
+                System.arraycopy(z.data, r * n, input, r * width + base.length, n);
+            }
+        }
         double[] logQ = new double[rows];
-        List<Var> earlier = new ArrayList<>();
         float[] uniforms = new float[rows * group];
+        float[] zi = new float[rows * group];
         for (int i = 0; i < levels.size(); i++) {
-            float[] l = levelLogits(i, base, earlier, mode).value().data;
+            FoldedMlp level = FoldedMlp.of(levels.get(i));
+            float[] l = level.forward(input, 0, rows, width, false);
+            float[] bias = level.outputBias();
             if (rng != null) {
                 rng.fillUniform(uniforms);
-            }
-            Matrix zi = new Matrix(rows, group);
-            if (rng != null) {
-                BernoulliDraws.draw(l, rows, group, uniforms, zi.data);
+                BernoulliDraws.draw(l, bias, rows, group, uniforms, zi);
             }
             for (int r = 0; r < rows; r++) {
-                int at = r * config.latents() + i * group;
                 if (rng != null) {
-                    System.arraycopy(zi.data, r * group, z.data, at, group);
+                    System.arraycopy(zi, r * group, z.data, r * n + i * group, group);
+                    System.arraycopy(zi, r * group, input, r * width + base.length + i * group, group);
                 } else {
-                    System.arraycopy(z.data, at, zi.data, r * group, group);
+                    System.arraycopy(z.data, r * n + i * group, zi, r * group, group);
                 }
             }
-            LikelihoodKernels.addRowLogLikelihoods(l, null, rows, group, zi.data, group, logQ, 0);
-            earlier.add(tape.constant(zi));
+            LikelihoodKernels.addRowLogLikelihoods(l, bias, rows, group, zi, group, logQ, 0);
         }
         return new DiscreteSample(z, logQ);
-    }
-
-    private static Matrix repeatRow(Matrix row, int rows) {
-        Matrix out = new Matrix(rows, row.cols);
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(row.data, 0, out.data, r * row.cols, row.cols);
-        }
-        return out;
     }
 
     private static Var concat(List<Var> parts) {

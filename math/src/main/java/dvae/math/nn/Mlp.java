@@ -40,13 +40,7 @@ public final class Mlp implements Layer {
     public FoldedMlp folded() {
         List<FoldedMlp.Stage> stages = new ArrayList<>();
         for (Layer layer : layers) {
-            if (layer instanceof DenseBnTanh hidden) {
-                stages.add(hidden.folded());
-            } else if (layer instanceof Dense output) {
-                stages.add(output.folded());
-            } else {
-                throw new IllegalStateException("no folded form of " + layer.getClass().getSimpleName());
-            }
+            stages.add(FoldedMlp.stageOf(layer));
         }
         return new FoldedMlp(stages);
     }
