@@ -36,6 +36,19 @@ public final class VectorFunctions {
     private static final FloatVector L7 = FloatVector.broadcast(LANES, 2f / 7);
     private static final FloatVector L9 = FloatVector.broadcast(LANES, 2f / 9);
     private static final FloatVector TWO = FloatVector.broadcast(LANES, 2f);
+    // log(1 + t) = t + t²·Q(t) on [0, 1], Q of degree 8 fitted to (log1p(t)/t − 1)/t by Chebyshev least squares
+    // weighted for relative error, coefficients rounded to float: within 1.2e-7 relative, evaluated with fused
+    // multiply-adds (computed in double over 2 million points and powers of two down to 2^-139).
+    // (Single constants: from an array, in a loop, they made the likelihood kernel six times slower.)
+    private static final FloatVector Q0 = FloatVector.broadcast(LANES, -4.999990463e-01f);
+    private static final FloatVector Q1 = FloatVector.broadcast(LANES, 3.332982361e-01f);
+    private static final FloatVector Q2 = FloatVector.broadcast(LANES, -2.495247722e-01f);
+    private static final FloatVector Q3 = FloatVector.broadcast(LANES, 1.966823936e-01f);
+    private static final FloatVector Q4 = FloatVector.broadcast(LANES, -1.528733075e-01f);
+    private static final FloatVector Q5 = FloatVector.broadcast(LANES, 1.058013439e-01f);
+    private static final FloatVector Q6 = FloatVector.broadcast(LANES, -5.680125952e-02f);
+    private static final FloatVector Q7 = FloatVector.broadcast(LANES, 1.980574615e-02f);
+    private static final FloatVector Q8 = FloatVector.broadcast(LANES, -3.242169507e-03f);
     private static final float SQRT2 = (float) Math.sqrt(2);
     // ln 2 in two parts, the first with few enough bits that e·LN2_HI is exact for the exponents of floats.
     private static final float LN2_HI = 0.693145751953125f;
@@ -100,6 +113,16 @@ public final class VectorFunctions {
     }
 
     /**
+     * log(1 + t) for t in [0, 1], to 1.2e-7 relative (tested to 3e-7), also for tiny t: t + t²·Q(t), nine fused
+     * multiply-adds and no division. softplus needs it for e^−|x|, which lies in that range; the general
+     * {@link #log1p} spends two divisions and the exponent split on arguments it never sees there.
+     */
+    public static FloatVector log1pUnit(FloatVector t) {
+        FloatVector q = t.fma(Q8, Q7).fma(t, Q6).fma(t, Q5).fma(t, Q4).fma(t, Q3).fma(t, Q2).fma(t, Q1).fma(t, Q0);
+        return q.mul(t).fma(t, t);
+    }
+
+    /**
      * The sum of v's lanes in one fixed order (a pairwise tree). {@code reduceLanes(ADD)} leaves the order to the
      * implementation, and the interpreted and the compiled code's differ, so a float sum changed in its last bit once
      * the JIT had compiled the caller, at a moment that varies from run to run: runs with the same seed and parts
@@ -119,6 +142,6 @@ public final class VectorFunctions {
 
     /** softplus(x) = max(x, 0) + log1p(e^−|x|). */
     public static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(log1p(exp2(x.abs().mul(-LOG2_E))));
+        return x.max(0f).add(log1pUnit(exp2(x.abs().mul(-LOG2_E))));
     }
 }

@@ -75,6 +75,19 @@ class VectorFunctionsTest {
     }
 
     @Test
+    void log1pOfTheUnitIntervalIsAccurateThereAndForTinyArguments() {
+        assertBelow(worstRelativeError(grid(0, 1, 400_001), VectorFunctions::log1pUnit, Math::log1p, 1e-30), 3e-7);
+        float[] tiny = tiny();
+        for (int i = 0; i < tiny.length; i++) {
+            tiny[i] = Math.abs(tiny[i]);
+        }
+        assertBelow(worstRelativeError(tiny, VectorFunctions::log1pUnit, Math::log1p, 1e-38), 3e-7);
+        float[] out = new float[L];
+        VectorFunctions.log1pUnit(FloatVector.zero(VectorFunctions.LANES)).intoArray(out, 0);
+        assertEquals(0f, out[0]);
+    }
+
+    @Test
     void expm1IsAccurateOnMinusOneToOneAndForTinyArguments() {
         assertBelow(worstRelativeError(grid(-1, 1, 40_001), VectorFunctions::expm1Small, Math::expm1, 1e-30), 2e-7);
         assertBelow(worstRelativeError(tiny(), VectorFunctions::expm1Small, Math::expm1, 1e-38), 2e-7);
