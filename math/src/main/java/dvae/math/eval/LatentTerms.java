@@ -7,7 +7,7 @@ import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
 
-/** The per-sample terms of the importance weights, in double: RBM negative energies and decoder log-likelihoods. */
+/** The per-sample terms of the importance weights, summed in double: RBM negative energies and decoder log-likelihoods. */
 final class LatentTerms {
     /** Decoder rows per forward pass: bounds the memory of the 784-wide logits. */
     static final int DECODER_CHUNK = 500;
@@ -15,31 +15,36 @@ final class LatentTerms {
     private LatentTerms() {
     }
 
-    /** −E(z) = b1·z1 + b2·z2 + z1ᵀWz2 for each row of z = [z1, z2] (rows × n1+n2, binary), products in double. */
+    /**
+     * −E(z) = b1·z1 + b2·z2 + z1ᵀWz2 for each row of z = [z1, z2] (rows × n1+n2, binary). One float product
+     * c = z1·[W | b1] + [b2 | 0] gives the couplings with b2 and, in its last column, b1·z1 (sums of at most n1 float
+     * terms, as the decoder's logits are); then −E = c_{n2} + Σ_j c_j·z2_j in double. In double throughout the product
+     * took twice as long (4,000 × 100 × 100: 1.4 ms against 0.7); the float sums stay within 1e-6 of the sum of the
+     * terms' magnitudes (tested), far below the 4000-sample estimate's standard error.
+     */
     static double[] negEnergies(Rbm rbm, Matrix z) {
         int n1 = rbm.n1();
         int n2 = rbm.n2();
+        int n = z.cols;
         int rows = z.rows;
-        double[] z1 = new double[rows * n1];
+        int width = n2 + 1;
+        float[] weights = new float[n1 * width];
+        for (int i = 0; i < n1; i++) {
+            System.arraycopy(rbm.w(), i * n2, weights, i * width, n2);
+            weights[i * width + n2] = rbm.b1()[i];
+        }
+        float[] c = new float[rows * width];
         for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < n1; i++) {
-                z1[r * n1 + i] = z.data[r * z.cols + i];
-            }
+            System.arraycopy(rbm.b2(), 0, c, r * width, n2);
         }
-        double[] w = new double[n1 * n2];
-        for (int k = 0; k < w.length; k++) {
-            w[k] = rbm.w()[k];
-        }
-        double[] coupling = new double[rows * n2];
-        Blas.dgemm(false, false, rows, n2, n1, z1, w, coupling);
+        Blas.sgemm(false, false, rows, width, n1, 1f, z.data, 0, n, weights, 0, width, 1f, c, 0, width);
         double[] out = new double[rows];
         for (int r = 0; r < rows; r++) {
-            double v = 0;
-            for (int i = 0; i < n1; i++) {
-                v += rbm.b1()[i] * z1[r * n1 + i];
-            }
+            int cRow = r * width;
+            int zRow = r * n + n1;
+            double v = c[cRow + n2];
             for (int j = 0; j < n2; j++) {
-                v += (rbm.b2()[j] + coupling[r * n2 + j]) * z.data[r * z.cols + n1 + j];
+                v += c[cRow + j] * (double) z.data[zRow + j];
             }
             out[r] = v;
         }

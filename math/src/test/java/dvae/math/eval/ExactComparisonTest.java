@@ -89,18 +89,32 @@ class ExactComparisonTest {
     }
 
     @Test
-    void negativeEnergiesInDoubleMatchTheRbmsOwn() {
-        dvae.math.rbm.Rbm rbm = dvae.math.rbm.Rbm.random(5, 7, 1.0, 3);
-        Matrix z = new Matrix(20, 12);
-        RandomStream rng = new RandomStream(4);
-        for (int i = 0; i < z.data.length; i++) {
-            z.data[i] = rng.nextFloat() < 0.5f ? 1f : 0f;
-        }
-        double[] negEnergies = LatentTerms.negEnergies(rbm, z);
-        for (int r = 0; r < z.rows; r++) {
-            float[] z1 = Arrays.copyOfRange(z.data, r * 12, r * 12 + 5);
-            float[] z2 = Arrays.copyOfRange(z.data, r * 12 + 5, r * 12 + 12);
-            assertEquals(rbm.negEnergy(z1, z2), negEnergies[r], 1e-9);
+    void negativeEnergiesMatchTheRbmsOwnToFloatSumsOfTheirTerms() {
+        for (int[] sides : new int[][] {{5, 7}, {60, 50}}) {
+            int n1 = sides[0];
+            int n2 = sides[1];
+            dvae.math.rbm.Rbm rbm = dvae.math.rbm.Rbm.random(n1, n2, 1.0, 3);
+            Matrix z = new Matrix(20, n1 + n2);
+            RandomStream rng = new RandomStream(4);
+            for (int i = 0; i < z.data.length; i++) {
+                z.data[i] = rng.nextFloat() < 0.5f ? 1f : 0f;
+            }
+            double[] negEnergies = LatentTerms.negEnergies(rbm, z);
+            for (int r = 0; r < z.rows; r++) {
+                float[] z1 = Arrays.copyOfRange(z.data, r * (n1 + n2), r * (n1 + n2) + n1);
+                float[] z2 = Arrays.copyOfRange(z.data, r * (n1 + n2) + n1, (r + 1) * (n1 + n2));
+                double magnitude = 0; // Σ |terms|: what a float sum's rounding scales with
+                for (int i = 0; i < n1; i++) {
+                    magnitude += Math.abs(rbm.b1()[i] * z1[i]);
+                    for (int j = 0; j < n2; j++) {
+                        magnitude += Math.abs(rbm.w()[i * n2 + j] * z1[i] * z2[j]);
+                    }
+                }
+                for (int j = 0; j < n2; j++) {
+                    magnitude += Math.abs(rbm.b2()[j] * z2[j]);
+                }
+                assertEquals(rbm.negEnergy(z1, z2), negEnergies[r], 1e-6 * magnitude, n1 + "+" + n2 + " row " + r);
+            }
         }
     }
 
