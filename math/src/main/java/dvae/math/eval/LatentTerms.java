@@ -7,7 +7,9 @@ import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
 
-/** The per-sample terms of the importance weights, summed in double: RBM negative energies and decoder log-likelihoods. */
+/**
+ * The per-sample terms of the importance weights, summed in double: RBM negative energies and decoder log-likelihoods.
+ */
 final class LatentTerms {
     /** Decoder rows per forward pass: bounds the memory of the 784-wide logits. */
     static final int DECODER_CHUNK = 500;
