@@ -3,6 +3,7 @@ package dvae.math.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dvae.math.random.RandomStream;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
 import jdk.incubator.vector.FloatVector;
@@ -85,6 +86,26 @@ class VectorFunctionsTest {
         float[] out = new float[L];
         VectorFunctions.log1pUnit(FloatVector.zero(VectorFunctions.LANES)).intoArray(out, 0);
         assertEquals(0f, out[0]);
+    }
+
+    @Test
+    void sumLanesAddsThePairwiseTreeInItsFixedOrder() {
+        RandomStream rng = new RandomStream(6);
+        float[] lanes = new float[L];
+        for (int trial = 0; trial < 1000; trial++) {
+            for (int i = 0; i < L; i++) {
+                lanes[i] = (float) (Math.pow(10, 4 * rng.nextDouble() - 2) * rng.nextGaussian());
+            }
+            float[] tree = lanes.clone(); // lane i += lane i + half, halving down to one lane
+            for (int half = L / 2; half >= 1; half /= 2) {
+                for (int i = 0; i < half; i++) {
+                    tree[i] += tree[i + half];
+                }
+            }
+            assertEquals(Float.floatToRawIntBits(tree[0]),
+                    Float.floatToRawIntBits(VectorFunctions.sumLanes(FloatVector.fromArray(VectorFunctions.LANES,
+                            lanes, 0))), "trial " + trial);
+        }
     }
 
     @Test
