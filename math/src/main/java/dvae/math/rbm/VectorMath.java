@@ -151,7 +151,7 @@ final class VectorMath {
     static void rowSoftplusSums(float[] act, int actOff, float[] bias, int rows, int cols, double[] rowSums,
                                 int rowSumsOff) {
         int bound = LANES.loopBound(cols);
-        FloatVector tail = tailWeights(cols);
+        FloatVector tail = VectorFunctions.tailWeights(cols);
         for (int r = 0; r < rows; r++) {
             int row = actOff + r * cols;
             if (cols < L) {
@@ -187,7 +187,7 @@ final class VectorMath {
     static void annealSoftplusStep(float[] c, float[] bias, float sw, float sb, float dsw, float dsb,
                                    int rows, int cols, double[] rowSums, int rowSumsOff) {
         int bound = LANES.loopBound(cols);
-        FloatVector tail = tailWeights(cols);
+        FloatVector tail = VectorFunctions.tailWeights(cols);
         // The biases' parts of x and d, once per call: then each is one fused multiply-add per lane.
         float[] biasX = new float[cols];
         float[] biasD = new float[cols];
@@ -264,7 +264,7 @@ final class VectorMath {
     /** out[outOff + r] = Σ_c a[aOff + r·cols + c]·v[c], for the bias terms of energies (lanes in float). */
     static void rowDots(float[] a, int aOff, float[] v, int rows, int cols, double[] out, int outOff) {
         int bound = LANES.loopBound(cols);
-        FloatVector tail = tailWeights(cols);
+        FloatVector tail = VectorFunctions.tailWeights(cols);
         for (int r = 0; r < rows; r++) {
             int row = aOff + r * cols;
             if (cols < L) {
@@ -286,15 +286,5 @@ final class VectorMath {
             }
             out[outOff + r] = VectorFunctions.sumLanes(acc);
         }
-    }
-
-    /** For the overlapping last vector of a row: 0 on lanes the main loop already covered, 1 on the rest. */
-    private static FloatVector tailWeights(int cols) {
-        int fresh = cols % L;
-        float[] weights = new float[L];
-        for (int i = L - fresh; i < L; i++) {
-            weights[i] = 1f;
-        }
-        return FloatVector.fromArray(LANES, weights, 0);
     }
 }

@@ -39,11 +39,7 @@ public final class LikelihoodKernels {
         int bound = LANES.loopBound(cols);
         // A ragged row's last vector overlaps the one before; its lanes the loop already summed are weighted 0 (a
         // scalar softplus per leftover term cost more than the row's vectors: 4 of 100 on the directed levels).
-        float[] tailWeights = new float[l];
-        for (int i = l - (cols - bound); i < l; i++) {
-            tailWeights[i] = 1f;
-        }
-        FloatVector tail = FloatVector.fromArray(LANES, tailWeights, 0);
+        FloatVector tail = VectorFunctions.tailWeights(cols);
         float[] lanes = new float[l];
         for (int r = 0; r < rows; r++) {
             int row = r * cols;

@@ -147,6 +147,19 @@ public final class VectorFunctions {
         return v.lane(0);
     }
 
+    /**
+     * For a row of {@code cols} values whose last vector overlaps the one before (cols not a multiple of the lanes):
+     * 0 on the lanes the main loop already covered, 1 on the rest.
+     */
+    public static FloatVector tailWeights(int cols) {
+        int fresh = cols % LANES.length();
+        float[] weights = new float[LANES.length()];
+        for (int i = LANES.length() - fresh; i < LANES.length(); i++) {
+            weights[i] = 1f;
+        }
+        return FloatVector.fromArray(LANES, weights, 0);
+    }
+
     /** σ(x) = 1/(1 + e^−x). */
     public static FloatVector sigmoid(FloatVector x) {
         return ONE.div(exp2(x.mul(-LOG2_E)).add(1f));
