@@ -68,25 +68,24 @@ public final class Adam {
         for (Map.Entry<Param, Matrix> e : m.entrySet()) {
             Param p = e.getKey();
             float decay = p.decayed() ? (float) weightDecay : 0f;
-            update(p.value().data, p.grad().data, e.getValue().data, v.get(p).data, 0, p.value().data.length, decay,
-                    b1, b2, rate, eps);
+            update(p.value().data, p.grad().data, e.getValue().data, v.get(p).data, decay, b1, b2, rate, eps);
         }
     }
 
     /**
-     * One update of elements [from, to) from the gradient g + decay·θ (decay 0: g alone, not even multiplied), in
+     * One update of every element from the gradient g + decay·θ (decay 0: g alone, not even multiplied), in
      * vector lanes and then one by one, with the same float operations in the same order either way (no fused
      * multiply-adds; a float square root equals the double one rounded to float), so every element comes out as
      * {@link #updateElement} makes it.
      */
-    static void update(float[] theta, float[] g, float[] mm, float[] vv, int from, int to, float decay, float b1,
-                       float b2, float rate, float eps) {
+    static void update(float[] theta, float[] g, float[] mm, float[] vv, float decay, float b1, float b2, float rate,
+                       float eps) {
         VectorSpecies<Float> lanes = VectorFunctions.LANES;
         float c1 = 1 - b1;
         float c2 = 1 - b2;
         boolean decayed = decay != 0;
-        int i = from;
-        for (int end = from + lanes.loopBound(to - from); i < end; i += lanes.length()) {
+        int i = 0;
+        for (int end = lanes.loopBound(theta.length); i < end; i += lanes.length()) {
             FloatVector t = FloatVector.fromArray(lanes, theta, i);
             FloatVector gi = FloatVector.fromArray(lanes, g, i);
             if (decayed) {
@@ -99,7 +98,7 @@ public final class Adam {
             FloatVector step = m.mul(rate).div(v.sqrt().add(eps));
             t.sub(step).intoArray(theta, i);
         }
-        for (; i < to; i++) {
+        for (; i < theta.length; i++) {
             updateElement(theta, g, mm, vv, i, decay, b1, b2, rate, eps);
         }
     }

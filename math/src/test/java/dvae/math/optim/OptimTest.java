@@ -153,7 +153,7 @@ class OptimTest {
                 one[1][i] = g;
             }
             float decay = step % 2 == 0 ? 0f : 1e-4f; // without weight decay and with it
-            Adam.update(vec[0], vec[1], vec[2], vec[3], 0, n, decay, 0.9f, 0.999f, 3e-3f, 1e-3f);
+            Adam.update(vec[0], vec[1], vec[2], vec[3], decay, 0.9f, 0.999f, 3e-3f, 1e-3f);
             for (int i = 0; i < n; i++) {
                 Adam.updateElement(one[0], one[1], one[2], one[3], i, decay, 0.9f, 0.999f, 3e-3f, 1e-3f);
             }
