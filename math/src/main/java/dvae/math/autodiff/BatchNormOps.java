@@ -248,14 +248,14 @@ public final class BatchNormOps {
         for (int r = 0; r < dy.rows; r++) { // row by row, as the rows lie in memory
             int row = r * cols;
             for (int c = c0; c < vectorEnd; c += BLOCK) {
-                FloatVector dy16 = FloatVector.fromArray(F, d, row + c);
-                FloatVector xHat16 = FloatVector.fromArray(F, h, row + c);
-                DoubleVector dLo = low(dy16);
-                DoubleVector dHi = high(dy16);
+                FloatVector dyLanes = FloatVector.fromArray(F, d, row + c);
+                FloatVector xHatLanes = FloatVector.fromArray(F, h, row + c);
+                DoubleVector dLo = low(dyLanes);
+                DoubleVector dHi = high(dyLanes);
                 DoubleVector.fromArray(D, sumDy, c).add(dLo).intoArray(sumDy, c);
                 DoubleVector.fromArray(D, sumDy, c + half).add(dHi).intoArray(sumDy, c + half);
-                DoubleVector.fromArray(D, sumDyXHat, c).add(dLo.mul(low(xHat16))).intoArray(sumDyXHat, c);
-                DoubleVector.fromArray(D, sumDyXHat, c + half).add(dHi.mul(high(xHat16)))
+                DoubleVector.fromArray(D, sumDyXHat, c).add(dLo.mul(low(xHatLanes))).intoArray(sumDyXHat, c);
+                DoubleVector.fromArray(D, sumDyXHat, c + half).add(dHi.mul(high(xHatLanes)))
                         .intoArray(sumDyXHat, c + half);
             }
             for (int c = vectorEnd, i = row + vectorEnd; c < c1; c++, i++) {
