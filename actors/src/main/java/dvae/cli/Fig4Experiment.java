@@ -1,6 +1,7 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
+import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Multimodality;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.Annealing;
@@ -38,7 +39,7 @@ final class Fig4Experiment implements Experiment {
     }
 
     /** One RBM's curve and its reference. */
-    record Series(String rbm, String base, int chains, double referenceLogZ, List<Point> points) {
+    record Series(String rbm, String base, String weights, int chains, double referenceLogZ, List<Point> points) {
     }
 
     @Override
@@ -58,9 +59,9 @@ final class Fig4Experiment implements Experiment {
         Matrix x = TrainingRuns.testImages(data, 1);
         List<Series> series = List.of(
                 series("posterior of test image 0", Multimodality.posteriorRbm(trained.model(), x.data),
-                        AnnealingBase.BIASES, s.intAtLeast(key("posterior-chains" + b), 1), temps, referenceTemps,
-                        repeats, seed),
-                series("prior", trained.model().prior().asRbm(), AnnealingBase.UNIFORM,
+                        AnnealingBase.BIASES, EvalSettings.POSTERIOR_WEIGHTS, s.intAtLeast(key("posterior-chains" + b),
+                        1), temps, referenceTemps, repeats, seed),
+                series("prior", trained.model().prior().asRbm(), AnnealingBase.UNIFORM, Annealing.Weights.MARGINAL,
                         s.intAtLeast(key("prior-chains" + b), 1), temps, referenceTemps, repeats, seed));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());
@@ -75,20 +76,20 @@ final class Fig4Experiment implements Experiment {
                 repeats, series), List.of(new Figure("fig4.png", chart(series))));
     }
 
-    private static Series series(String label, Rbm rbm, AnnealingBase base, int chains, int[] temps,
-                                 int referenceTemps, int repeats, long seed) {
-        double reference = Annealing.ais(rbm, referenceTemps, chains, base,
+    private static Series series(String label, Rbm rbm, AnnealingBase base, Annealing.Weights weights, int chains,
+                                 int[] temps, int referenceTemps, int repeats, long seed) {
+        double reference = Annealing.ais(rbm, referenceTemps, chains, base, weights,
                 RandomStream.forPurpose(seed, "fig4-reference-" + label)).estimate().logZ();
         List<Point> points = new ArrayList<>();
         for (int t : temps) {
             double[] logZ = new double[repeats];
             for (int r = 0; r < repeats; r++) {
-                logZ[r] = Annealing.ais(rbm, t, chains, base,
+                logZ[r] = Annealing.ais(rbm, t, chains, base, weights,
                         RandomStream.forPurpose(seed, "fig4-" + label + "-" + t + "-" + r)).estimate().logZ();
             }
             points.add(new Point(t, Math.abs(TrainingRuns.mean(logZ) - reference), TrainingRuns.sd(logZ), logZ));
         }
-        return new Series(label, base.label(), chains, reference, points);
+        return new Series(label, base.label(), weights.name().toLowerCase(Locale.ROOT), chains, reference, points);
     }
 
     private static XYChart chart(List<Series> series) {
@@ -114,11 +115,11 @@ final class Fig4Experiment implements Experiment {
                         + "%d AIS repeats per number of temperatures; reference log Z by one AIS run with %,d "
                         + "temperatures. Paper: the posterior reaches sd 1e-2 with about 10× fewer temperatures than "
                         + "the prior.%n%n", budget.id(), model, iterations, data.name(), repeats, referenceTemps));
-        md.append("| RBM (AIS base, chains) | temperatures | abs(log Ẑ − ref) | sd of log Ẑ |\n|---|---|---|---|\n");
+        md.append("| RBM (AIS base, weights, chains) | temperatures | abs(log Ẑ − ref) | sd of log Ẑ |\n|---|---|---|---|\n");
         for (Series s : series) {
             for (Point p : s.points()) {
-                md.append(String.format(Locale.ROOT, "| %s (%s, %d) | %,d | %.2e | %.2e |%n", s.rbm(), s.base(),
-                        s.chains(), p.temps(), p.error(), p.sd()));
+                md.append(String.format(Locale.ROOT, "| %s (%s, %s, %d) | %,d | %.2e | %.2e |%n", s.rbm(), s.base(),
+                        s.weights(), s.chains(), p.temps(), p.error(), p.sd()));
             }
         }
         md.append('\n').append(series.stream().map(s -> String.format(Locale.ROOT,

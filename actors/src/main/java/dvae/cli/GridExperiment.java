@@ -77,7 +77,8 @@ final class GridExperiment implements Experiment {
                 s.intAtLeast(grid("eval-examples" + b), 0),
                 new EvalSettings(s.intAtLeast(grid("eval-samples" + b), 1), s.intAtLeast(grid("prior-temps" + b), 2),
                         s.intAtLeast(grid("prior-chains" + b), 1), s.intAtLeast(grid("posterior-temps" + b), 2),
-                        s.intAtLeast(grid("eval-samples" + b), 1), s.longAtLeast("dvae.seed", 0)));
+                        s.intAtLeast(grid("eval-samples" + b), 1), EvalSettings.POSTERIOR_WEIGHTS,
+                        s.longAtLeast("dvae.seed", 0)));
     }
 
     @Override

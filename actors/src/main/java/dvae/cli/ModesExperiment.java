@@ -40,7 +40,7 @@ final class ModesExperiment implements Experiment {
         long seed = s.longAtLeast("dvae.seed", 0);
         EvalSettings eval = new EvalSettings(s.intAtLeast(key("samples" + b), 1), s.intAtLeast(key("prior-temps" + b),
                 2), s.intAtLeast(key("prior-chains" + b), 1), s.intAtLeast(key("posterior-temps" + b), 2),
-                s.intAtLeast(key("samples" + b), 1), seed);
+                s.intAtLeast(key("samples" + b), 1), EvalSettings.POSTERIOR_WEIGHTS, seed);
         TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
         long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, examples);

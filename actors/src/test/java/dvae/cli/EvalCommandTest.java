@@ -75,6 +75,8 @@ class EvalCommandTest {
         Path rbm = runWithCheckpoint(PosteriorKind.RBM, 1);
         assertOneLineBadInput(CliRun.run("eval", "--run", rbm.toString(), "--samples", "100", "--posterior-particles",
                 "50"), "particles");
+        assertOneLineBadInput(CliRun.run("eval", "--run", rbm.toString(), "--posterior-weights", "both"),
+                "--posterior-weights");
     }
 
     @Test

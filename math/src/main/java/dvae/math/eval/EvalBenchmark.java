@@ -69,7 +69,7 @@ public final class EvalBenchmark {
         DvaeModel model = new DvaeModel(config, meanPixel, null, new RandomStream(1));
         // The prior's log Z is not part of the per-example work: the smallest AIS keeps it out of the timing.
         EvalSettings settings = new EvalSettings(EvalSettings.SAMPLES, 2, 1, Annealing.POSTERIOR_TEMPS,
-                Annealing.POSTERIOR_CHAINS, 1);
+                Annealing.POSTERIOR_CHAINS, EvalSettings.POSTERIOR_WEIGHTS, 1);
         Evaluation evaluation = new Evaluation(model, settings, workers);
         evaluation.run(images(warmup, 1), indices(warmup), null, null);
         long t0 = System.nanoTime();

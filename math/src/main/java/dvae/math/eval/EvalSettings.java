@@ -5,13 +5,19 @@ import dvae.math.rbm.Annealing;
 
 /**
  * What fixes an evaluation's numbers (the number of worker threads does not): K discrete samples per example, the
- * prior's AIS (temperatures, chains, from the uniform distribution), the RBM posterior's per-example AIS (temperatures,
- * particles, from its own biases) and the seed every random stream derives from.
+ * prior's AIS (temperatures, chains, from the uniform distribution, side 2 summed out of the weights), the RBM
+ * posterior's per-example AIS (temperatures, particles, from its own biases, and its weights) and the seed every
+ * random stream derives from.
  */
 public record EvalSettings(int samples, int priorTemps, int priorChains, int posteriorTemps, int posteriorParticles,
-                           long seed) {
+                           Annealing.Weights posteriorWeights, long seed) {
     /** The authors' K. */
     public static final int SAMPLES = 4000;
+    /**
+     * The posterior AIS's default weights: joint, the density exp(−βE) as the reference note infers QuPA's, and a
+     * fifth less time than summing side 2 out (see {@link Annealing.Weights}).
+     */
+    public static final Annealing.Weights POSTERIOR_WEIGHTS = Annealing.Weights.JOINT;
 
     public EvalSettings {
         if (samples < 1) {
@@ -21,18 +27,12 @@ public record EvalSettings(int samples, int priorTemps, int priorChains, int pos
             throw new BadInputException("AIS needs at least 2 temperatures (beta = 0 and 1), got prior " + priorTemps
                     + ", posterior " + posteriorTemps);
         }
+        if (posteriorWeights == null) {
+            throw new IllegalArgumentException("posterior AIS weights not given");
+        }
         if (priorChains < 1 || posteriorParticles < 1) {
             throw new BadInputException("AIS needs at least one chain, got prior " + priorChains
                     + " chains, posterior " + posteriorParticles + " particles");
         }
-    }
-
-    /**
-     * The paper's settings (K = 4000; prior AIS 10,000 × 1,024; posterior AIS 500 × 4,000) with the given seed. The
-     * posterior's particles are its samples, so they default to K.
-     */
-    public static EvalSettings paper(long seed) {
-        return new EvalSettings(SAMPLES, Annealing.PRIOR_TEMPS, Annealing.PRIOR_CHAINS, Annealing.POSTERIOR_TEMPS,
-                Annealing.POSTERIOR_CHAINS, seed);
     }
 }

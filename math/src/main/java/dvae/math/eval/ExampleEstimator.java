@@ -80,7 +80,7 @@ public final class ExampleEstimator {
         if (model.posterior() instanceof RbmPosterior q) {
             Rbm phi = q.machine(input, Mode.EVAL);
             Annealing.AisRun run = Annealing.ais(phi, settings.posteriorTemps(), settings.posteriorParticles(),
-                    AnnealingBase.BIASES, rng);
+                    AnnealingBase.BIASES, settings.posteriorWeights(), rng);
             Matrix z = joined(run.z1(), run.z2(), phi.n1(), phi.n2(), k);
             double[] logQ = LatentTerms.negEnergies(phi, z);
             for (int i = 0; i < k; i++) {

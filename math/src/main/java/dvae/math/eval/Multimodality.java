@@ -45,7 +45,7 @@ public final class Multimodality {
     public static Modes ofPosterior(DvaeModel model, float[] x, EvalSettings settings, RandomStream rng) {
         Rbm phi = posteriorRbm(model, x);
         Annealing.AisRun run = Annealing.ais(phi, settings.posteriorTemps(), settings.posteriorParticles(),
-                AnnealingBase.BIASES, rng);
+                AnnealingBase.BIASES, settings.posteriorWeights(), rng);
         return analyse(phi, run.z1(), settings.posteriorParticles(), run.estimate().logZ());
     }
 

@@ -4,8 +4,8 @@ import dvae.math.random.RandomStream;
 
 /**
  * Partition-function estimators by annealing along exp(sb(β)·(b1·z1 + b2·z2) + β·z1ᵀWz2), β on a linear ladder of
- * {@code temps} values from 0 to 1, one Gibbs sweep per temperature, side 2 summed out of the weights. All weights
- * and log-sums are in double.
+ * {@code temps} values from 0 to 1, one Gibbs sweep per temperature, side 2 summed out of the weights unless
+ * {@link Weights#JOINT} is asked for. All weights and log-sums are in double.
  *
  * <ul>
  *   <li>{@link #ais}: annealed importance sampling; unbiased in Z, so E[log Ẑ] ≤ log Z (a stochastic lower bound).
@@ -34,6 +34,21 @@ public final class Annealing {
     private Annealing() {
     }
 
+    /** What an annealing step's weight increment is computed from. */
+    public enum Weights {
+        /**
+         * The side-1 marginal, side 2 summed out: a softplus per side-2 unit and temperature, the lower variance (a
+         * Rao-Blackwellised estimate).
+         */
+        MARGINAL,
+        /**
+         * Both sides' states, the density exp(−βE) itself: one dot product per particle and temperature, which the
+         * sweep's own product z1W already holds. On 100+100 RBMs (throw-away loop, one thread, 500 × 4000) about a
+         * fifth less time than {@link #MARGINAL} and 1.5× its spread of log Ẑ.
+         */
+        JOINT
+    }
+
     /**
      * An AIS estimate with its final particles and their log-weights. Each log-weight is a one-chain estimate of
      * log(Z_end / Z_start), so their plain mean shows the estimator's bias (Jensen) free of log-mean-exp averaging.
@@ -41,10 +56,15 @@ public final class Annealing {
     public record AisRun(LogZEstimate estimate, float[] z1, float[] z2, double[] logWeights) {
     }
 
-    /** Forward AIS from the base to the RBM. The final particles serve as approximate samples of the RBM. */
+    /** Forward AIS from the base to the RBM with {@link Weights#MARGINAL} weights. */
     public static AisRun ais(Rbm rbm, int temps, int chains, AnnealingBase base, RandomStream rng) {
+        return ais(rbm, temps, chains, base, Weights.MARGINAL, rng);
+    }
+
+    /** Forward AIS from the base to the RBM. The final particles serve as approximate samples of the RBM. */
+    public static AisRun ais(Rbm rbm, int temps, int chains, AnnealingBase base, Weights weights, RandomStream rng) {
         checkSettings(temps, chains);
-        ParticlePopulation population = new ParticlePopulation(rbm.n1(), rbm.n2(), chains, rng);
+        ParticlePopulation population = new ParticlePopulation(rbm.n1(), rbm.n2(), chains, weights, rng);
         population.sampleBase(rbm, base);
         population.anneal(rbm, base, ladder(temps, 0, 1), 0);
         double[] logWeights = population.logWeights.clone();

@@ -5,9 +5,9 @@ import dvae.math.random.RandomStream;
 import java.util.Arrays;
 
 /**
- * A population of weighted side-1 states of an RBM, side 2 summed out analytically: the common core of AIS
- * (never resampled), population annealing (resampled when the effective sample size falls) and PCD (weights stay
- * equal). Weights are kept as log-weights in double. {@link #logZRatio()} is the running estimate of log(Z_now /
+ * A population of weighted states of an RBM, by default with side 2 summed out of the weights analytically
+ * ({@link Annealing.Weights}): the common core of AIS (never resampled), population annealing (resampled when the
+ * effective sample size falls) and PCD (weights stay equal). Weights are kept as log-weights in double. {@link #logZRatio()} is the running estimate of log(Z_now /
  * Z_start): the log mean weight at each resampling, summed, plus the current log mean weight.
  */
 final class ParticlePopulation {
@@ -18,18 +18,28 @@ final class ParticlePopulation {
     final float[] z2;
     final double[] logWeights;
     private final BlockGibbs gibbs;
+    private final Annealing.Weights weights;
     private final double[] increments;
+    private final double[] side2Terms; // joint weights only
     private float[] resampled;
+    private final float[] resampled2; // joint weights only
     private double committedLogRatio;
 
     ParticlePopulation(int n1, int n2, int size, RandomStream rng) {
+        this(n1, n2, size, Annealing.Weights.MARGINAL, rng);
+    }
+
+    ParticlePopulation(int n1, int n2, int size, Annealing.Weights weights, RandomStream rng) {
         this.n1 = n1;
         this.n2 = n2;
         this.size = size;
         this.z1 = new float[size * n1];
         this.z2 = new float[size * n2];
         this.logWeights = new double[size];
+        this.weights = weights;
         this.increments = new double[size];
+        this.side2Terms = weights == Annealing.Weights.JOINT ? new double[size] : null;
+        this.resampled2 = weights == Annealing.Weights.JOINT ? new float[size * n2] : null;
         this.resampled = new float[size * n1];
         this.gibbs = new BlockGibbs(rng);
     }
@@ -38,9 +48,17 @@ final class ParticlePopulation {
         return gibbs.random();
     }
 
-    /** Draws every particle from the base distribution at β = 0 and clears weights and the log-Z ratio. */
+    /**
+     * Draws every particle from the base distribution at β = 0 (side 2 too for joint weights, whose first increment
+     * reads it) and clears weights and the log-Z ratio.
+     */
     void sampleBase(Rbm rbm, AnnealingBase base) {
         sampleIndependent(rbm.b1(), base.biasScale(0));
+        if (weights == Annealing.Weights.JOINT) {
+            float[] zeros = gibbs.activations(size * n2);
+            Arrays.fill(zeros, 0, size * n2, 0f);
+            gibbs.sample(zeros, 0f, rbm.b2(), 0, base.biasScale(0), size, n2, z2, 0);
+        }
     }
 
     /** Draws every particle uniformly and clears weights and the log-Z ratio. */
@@ -57,8 +75,9 @@ final class ParticlePopulation {
     }
 
     /**
-     * One annealing step from β = from to β = to: each weight is multiplied by f_to(z1)/f_from(z1) with f the side-1
-     * marginal, then one Gibbs sweep at β = to moves the particles.
+     * One annealing step from β = from to β = to: each weight is multiplied by f_to/f_from at the particle's state,
+     * then one Gibbs sweep at β = to moves the particles. f is the side-1 marginal for {@link Annealing.Weights#MARGINAL}
+     * weights and the joint density of (z1, z2), as the last sweep left them, for {@link Annealing.Weights#JOINT}.
      */
     void annealStep(Rbm rbm, AnnealingBase base, double from, double to) {
         float sw = (float) from;
@@ -78,11 +97,27 @@ final class ParticlePopulation {
             } else {
                 Arrays.fill(increments, from0, to0, 0);
             }
-            VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, rows, n2, increments, from0);
-            for (int i = from0; i < to0; i++) {
-                logWeights[i] += increments[i];
+            if (weights == Annealing.Weights.JOINT) {
+                // log f_to − log f_from = dsb·(b1·z1 + b2·z2) + dsw·z1ᵀWz2, with z1W already in c.
+                if (dsb != 0f) {
+                    VectorMath.rowDots(z2, from0 * n2, rbm.b2(), rows, n2, side2Terms, from0);
+                    for (int i = from0; i < to0; i++) {
+                        increments[i] += dsb * side2Terms[i];
+                    }
+                }
+                VectorMath.pairedRowDots(c, 0, z2, from0 * n2, rows, n2, side2Terms, from0);
+                for (int i = from0; i < to0; i++) {
+                    logWeights[i] += increments[i] + dsw * side2Terms[i];
+                }
+                engine.sample(c, (float) to, rbm.b2(), 0, base.biasScale(to), rows, n2, z2, from0 * n2);
+            } else {
+                // Leaves the side-2 logits at β = to in c.
+                VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, rows, n2, increments, from0);
+                for (int i = from0; i < to0; i++) {
+                    logWeights[i] += increments[i];
+                }
+                engine.sample(c, 1f, rbm.b2(), 0, 0f, rows, n2, z2, from0 * n2);
             }
-            engine.sample(c, 1f, rbm.b2(), 0, 0f, rows, n2, z2, from0 * n2);
             engine.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, from0 * n2, z1, from0 * n1, rows, (float) to,
                     base.biasScale(to));
         });
@@ -146,9 +181,15 @@ final class ParticlePopulation {
                 cumulative += Math.exp(logWeights[from] - lse);
             }
             System.arraycopy(z1, from * n1, resampled, to * n1, n1);
+            if (weights == Annealing.Weights.JOINT) { // the weights belong to both sides' states
+                System.arraycopy(z2, from * n2, resampled2, to * n2, n2);
+            }
             position += step;
         }
         System.arraycopy(resampled, 0, z1, 0, size * n1);
+        if (weights == Annealing.Weights.JOINT) {
+            System.arraycopy(resampled2, 0, z2, 0, size * n2);
+        }
         committedLogRatio += logMean;
         Arrays.fill(logWeights, 0);
     }

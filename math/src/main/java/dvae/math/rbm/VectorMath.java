@@ -263,25 +263,37 @@ final class VectorMath {
 
     /** out[outOff + r] = Σ_c a[aOff + r·cols + c]·v[c], for the bias terms of energies (lanes in float). */
     static void rowDots(float[] a, int aOff, float[] v, int rows, int cols, double[] out, int outOff) {
+        rowDots(a, aOff, v, 0, 0, rows, cols, out, outOff);
+    }
+
+    /** out[outOff + r] = Σ_c a[aOff + r·cols + c]·b[bOff + r·cols + c]: row r of a with row r of b. */
+    static void pairedRowDots(float[] a, int aOff, float[] b, int bOff, int rows, int cols, double[] out, int outOff) {
+        rowDots(a, aOff, b, bOff, cols, rows, cols, out, outOff);
+    }
+
+    /** Row r of a with v's row r (vStride apart; 0: the same vector for every row). */
+    private static void rowDots(float[] a, int aOff, float[] v, int vOff, int vStride, int rows, int cols,
+                                double[] out, int outOff) {
         int bound = LANES.loopBound(cols);
         FloatVector tail = VectorFunctions.tailWeights(cols);
         for (int r = 0; r < rows; r++) {
             int row = aOff + r * cols;
+            int vRow = vOff + r * vStride;
             if (cols < L) {
                 double sum = 0;
                 for (int c = 0; c < cols; c++) {
-                    sum += (double) a[row + c] * v[c];
+                    sum += (double) a[row + c] * v[vRow + c];
                 }
                 out[outOff + r] = sum;
                 continue;
             }
             FloatVector acc = FloatVector.zero(LANES);
             for (int c = 0; c < bound; c += L) {
-                acc = FloatVector.fromArray(LANES, a, row + c).fma(FloatVector.fromArray(LANES, v, c), acc);
+                acc = FloatVector.fromArray(LANES, a, row + c).fma(FloatVector.fromArray(LANES, v, vRow + c), acc);
             }
             if (bound < cols) {
                 FloatVector lastTerms = FloatVector.fromArray(LANES, a, row + cols - L)
-                        .mul(FloatVector.fromArray(LANES, v, cols - L));
+                        .mul(FloatVector.fromArray(LANES, v, vRow + cols - L));
                 acc = lastTerms.fma(tail, acc);
             }
             out[outOff + r] = VectorFunctions.sumLanes(acc);

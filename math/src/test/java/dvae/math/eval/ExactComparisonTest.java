@@ -45,7 +45,7 @@ class ExactComparisonTest {
 
     @Test
     void fourThousandSampleEstimateIsAtOrBelowTheExactLikelihoodForEveryPosterior() {
-        EvalSettings settings = new EvalSettings(4000, 500, 256, 100, 4000, 11);
+        EvalSettings settings = new EvalSettings(4000, 500, 256, 100, 4000, EvalSettings.POSTERIOR_WEIGHTS, 11);
         for (ObjectiveKind objective : List.of(ObjectiveKind.ELBO, ObjectiveKind.STRUCT)) {
             for (ModelConfig config : everyPosteriorKind(objective)) {
                 DvaeModel model = TinyModels.model(config, 3);
@@ -72,7 +72,8 @@ class ExactComparisonTest {
             double[] exact = ExactEvaluation.logLikelihoods(model, x);
             double[] meanBias = new double[seeds];
             for (int s = 0; s < seeds; s++) {
-                ExampleEstimator estimator = new ExampleEstimator(model, new EvalSettings(3, 2, 1, 300, 64, s));
+                ExampleEstimator estimator = new ExampleEstimator(model, new EvalSettings(3, 2, 1, 300, 64,
+                        EvalSettings.POSTERIOR_WEIGHTS, s));
                 double bias = 0;
                 for (int e = 0; e < x.rows; e++) {
                     float[] xe = Arrays.copyOfRange(x.data, e * x.cols, (e + 1) * x.cols);
@@ -140,7 +141,7 @@ class ExactComparisonTest {
     void posteriorLogZMatchesAisFromTheBiases() {
         DvaeModel model = TinyModels.model(TinyModels.config(16, PosteriorKind.RBM, 1, ObjectiveKind.ELBO), 2);
         Matrix x = TinyModels.examples(3, 8);
-        Evaluation.Outcome outcome = new Evaluation(model, new EvalSettings(500, 100, 64, 300, 1000, 1), 1)
+        Evaluation.Outcome outcome = new Evaluation(model, new EvalSettings(500, 100, 64, 300, 1000, EvalSettings.POSTERIOR_WEIGHTS, 1), 1)
                 .run(x, TinyModels.range(3), null, null);
         for (int e = 0; e < 3; e++) {
             float[] xe = Arrays.copyOfRange(x.data, e * x.cols, (e + 1) * x.cols);

@@ -24,7 +24,7 @@ class ResumeTest {
     Path dir;
 
     private static Evaluation.Outcome evaluate(DvaeModel model, int workers, PartialResults partial) {
-        return new Evaluation(model, new EvalSettings(200, 50, 64, 20, 200, 5), workers)
+        return new Evaluation(model, new EvalSettings(200, 50, 64, 20, 200, EvalSettings.POSTERIOR_WEIGHTS, 5), workers)
                 .run(TinyModels.examples(EXAMPLES, 3), TinyModels.range(EXAMPLES), partial, null);
     }
 

@@ -29,6 +29,8 @@ class AnnealingTest {
                 for (AnnealingBase base : AnnealingBase.values()) {
                     String label = shape[0] + "+" + shape[1] + " scale " + scale + " base " + base.label();
                     assertClose(exact, Annealing.ais(rbm, TEMPS, CHAINS, base, new RandomStream(seed)).estimate(), label);
+                    assertClose(exact, Annealing.ais(rbm, TEMPS, CHAINS, base, Annealing.Weights.JOINT,
+                            new RandomStream(seed)).estimate(), label + " joint weights");
                     assertClose(exact, Annealing.reverseAis(rbm, TEMPS, CHAINS, base, new RandomStream(seed)).estimate(),
                             label);
                     assertClose(exact, Annealing.populationAnnealing(rbm, TEMPS, CHAINS, base, new RandomStream(seed)),
@@ -88,16 +90,41 @@ class AnnealingTest {
     @Test
     void aisReturnsItsFinalParticlesAsSamplesOfTheRbm() {
         Rbm rbm = Rbm.random(6, 5, 1.0, 9);
-        Annealing.AisRun run = Annealing.ais(rbm, 200, 20_000, AnnealingBase.BIASES, new RandomStream(5));
         NegativePhase exact = ExactRbm.moments(rbm);
-        double[] mean = new double[6];
-        for (int p = 0; p < 20_000; p++) {
-            for (int i = 0; i < 6; i++) {
-                mean[i] += run.z1()[p * 6 + i] / 20_000;
+        for (Annealing.Weights weights : Annealing.Weights.values()) {
+            Annealing.AisRun run = Annealing.ais(rbm, 200, 20_000, AnnealingBase.BIASES, weights, new RandomStream(5));
+            ExactRbmTest.assertArrayClose(exact.meanZ1(), columnMeans(run.z1(), 6), 5 * 0.5 / Math.sqrt(20_000));
+            ExactRbmTest.assertArrayClose(exact.meanZ2(), columnMeans(run.z2(), 5), 5 * 0.5 / Math.sqrt(20_000));
+            assertEquals(20_000, run.logWeights().length);
+        }
+    }
+
+    /**
+     * The two weightings estimate the same log Z; summing side 2 out lowers the spread of the one-chain log-weights
+     * (Rao-Blackwellisation), so the joint weights' spread is the larger, not the marginal's.
+     */
+    @Test
+    void jointWeightsSpreadMoreThanMarginalOnes() {
+        Rbm rbm = Rbm.random(12, 12, 1.0, 21);
+        double exact = ExactRbm.logZ(rbm);
+        Annealing.AisRun marginal = Annealing.ais(rbm, 100, 4000, AnnealingBase.BIASES, new RandomStream(8));
+        Annealing.AisRun joint = Annealing.ais(rbm, 100, 4000, AnnealingBase.BIASES, Annealing.Weights.JOINT,
+                new RandomStream(8));
+        assertClose(exact, marginal.estimate(), "12+12 marginal");
+        assertClose(exact, joint.estimate(), "12+12 joint");
+        assertTrue(sd(joint.logWeights()) > 1.2 * sd(marginal.logWeights()),
+                "joint " + sd(joint.logWeights()) + " vs marginal " + sd(marginal.logWeights()));
+    }
+
+    private static double[] columnMeans(float[] rows, int cols) {
+        double[] mean = new double[cols];
+        int n = rows.length / cols;
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < cols; c++) {
+                mean[c] += rows[r * cols + c] / (double) n;
             }
         }
-        ExactRbmTest.assertArrayClose(exact.meanZ1(), mean, 5 * 0.5 / Math.sqrt(20_000));
-        assertEquals(20_000, run.logWeights().length);
+        return mean;
     }
 
     private static void assertClose(double exact, LogZEstimate estimate, String label) {

@@ -115,6 +115,20 @@ class VectorMathTest {
             VectorMath.rowSoftplusSums(act, 0, bias, rows, cols, softplusSums, 0);
             double[] dots = new double[rows];
             VectorMath.rowDots(act, 0, bias, rows, cols, dots, 0);
+            // Row r of act (from row 1) with row r of its reverse (from row 0), into out from index 2.
+            float[] reversed = new float[act.length];
+            for (int i = 0; i < act.length; i++) {
+                reversed[i] = act[act.length - 1 - i];
+            }
+            double[] paired = new double[rows + 1];
+            VectorMath.pairedRowDots(act, cols, reversed, 0, rows - 1, cols, paired, 2);
+            for (int r = 0; r < rows - 1; r++) {
+                double dot = 0;
+                for (int k = 0; k < cols; k++) {
+                    dot += (double) act[(r + 1) * cols + k] * reversed[r * cols + k];
+                }
+                assertEquals(dot, paired[r + 2], 1e-5 * (1 + Math.abs(dot)), "paired dot cols " + cols);
+            }
             float sw = 0.3f;
             float sb = 0.3f;
             float[] dsws = {1e-4f, 0.9f};
