@@ -127,7 +127,7 @@ final class ParticlePopulation {
     void anneal(Rbm rbm, AnnealingBase base, double[] betas, double resampleBelowEss) {
         for (int k = 0; k + 1 < betas.length; k++) {
             annealStep(rbm, base, betas[k], betas[k + 1]);
-            if (essFraction() < resampleBelowEss) {
+            if (resampleBelowEss > 0 && essFraction() < resampleBelowEss) { // AIS (0) never resamples
                 resample();
             }
         }
