@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dvae.math.blas.Blas;
 import dvae.math.eval.EvalBenchmark;
+import dvae.math.eval.EvalSettings;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +32,7 @@ final class EvalBenchCommand implements Callable<Integer> {
             out.put("peak_gflops", report.peakGflops());
             out.put("workers", report.workers());
             out.put("blas", Blas.backend());
+            out.put("posterior_ais_weights", EvalSettings.POSTERIOR_WEIGHTS.name().toLowerCase(Locale.ROOT));
             ArrayNode cases = out.putArray("cases");
             for (EvalBenchmark.Case c : report.cases()) {
                 cases.addObject().put("name", c.name()).put("examples_per_s", c.examplesPerSecond())
