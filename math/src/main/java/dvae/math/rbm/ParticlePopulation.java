@@ -7,8 +7,9 @@ import java.util.Arrays;
 /**
  * A population of weighted states of an RBM, by default with side 2 summed out of the weights analytically
  * ({@link Annealing.Weights}): the common core of AIS (never resampled), population annealing (resampled when the
- * effective sample size falls) and PCD (weights stay equal). Weights are kept as log-weights in double. {@link #logZRatio()} is the running estimate of log(Z_now /
- * Z_start): the log mean weight at each resampling, summed, plus the current log mean weight.
+ * effective sample size falls) and PCD (weights stay equal). Weights are kept as log-weights in double.
+ * {@link #logZRatio()} is the running estimate of log(Z_now / Z_start): the log mean weight at each resampling,
+ * summed, plus the current log mean weight.
  */
 final class ParticlePopulation {
     final int n1;
@@ -21,8 +22,7 @@ final class ParticlePopulation {
     private final Annealing.Weights weights;
     private final double[] increments;
     private final double[] side2Terms; // joint weights only
-    private float[] resampled;
-    private final float[] resampled2; // joint weights only
+    private final float[] resampled;
     private double committedLogRatio;
 
     ParticlePopulation(int n1, int n2, int size, RandomStream rng) {
@@ -39,7 +39,6 @@ final class ParticlePopulation {
         this.weights = weights;
         this.increments = new double[size];
         this.side2Terms = weights == Annealing.Weights.JOINT ? new double[size] : null;
-        this.resampled2 = weights == Annealing.Weights.JOINT ? new float[size * n2] : null;
         this.resampled = new float[size * n1];
         this.gibbs = new BlockGibbs(rng);
     }
@@ -76,8 +75,9 @@ final class ParticlePopulation {
 
     /**
      * One annealing step from β = from to β = to: each weight is multiplied by f_to/f_from at the particle's state,
-     * then one Gibbs sweep at β = to moves the particles. f is the side-1 marginal for {@link Annealing.Weights#MARGINAL}
-     * weights and the joint density of (z1, z2), as the last sweep left them, for {@link Annealing.Weights#JOINT}.
+     * then one Gibbs sweep at β = to moves the particles. f is the side-1 marginal for
+     * {@link Annealing.Weights#MARGINAL} weights and the joint density of (z1, z2), as the last sweep left them, for
+     * {@link Annealing.Weights#JOINT}.
      */
     void annealStep(Rbm rbm, AnnealingBase base, double from, double to) {
         float sw = (float) from;
@@ -167,8 +167,14 @@ final class ParticlePopulation {
         return 1 / (sumSq * size);
     }
 
-    /** Systematic resampling: copies in proportion to weight, all weights equal afterwards; keeps logZRatio. */
+    /**
+     * Systematic resampling of the side-1 states: copies in proportion to weight, all weights equal afterwards; keeps
+     * logZRatio. Only for marginal weights (population annealing), whose side 2 the next sweep redraws.
+     */
     void resample() {
+        if (weights != Annealing.Weights.MARGINAL) {
+            throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
+        }
         double logMean = LogSumExp.logMeanExp(logWeights);
         double lse = logMean + Math.log(size);
         double step = 1.0 / size;
@@ -181,15 +187,9 @@ final class ParticlePopulation {
                 cumulative += Math.exp(logWeights[from] - lse);
             }
             System.arraycopy(z1, from * n1, resampled, to * n1, n1);
-            if (weights == Annealing.Weights.JOINT) { // the weights belong to both sides' states
-                System.arraycopy(z2, from * n2, resampled2, to * n2, n2);
-            }
             position += step;
         }
         System.arraycopy(resampled, 0, z1, 0, size * n1);
-        if (weights == Annealing.Weights.JOINT) {
-            System.arraycopy(resampled2, 0, z2, 0, size * n2);
-        }
         committedLogRatio += logMean;
         Arrays.fill(logWeights, 0);
     }

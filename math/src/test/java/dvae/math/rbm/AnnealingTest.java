@@ -1,6 +1,7 @@
 package dvae.math.rbm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.random.RandomStream;
@@ -114,6 +115,12 @@ class AnnealingTest {
         assertClose(exact, joint.estimate(), "12+12 joint");
         assertTrue(sd(joint.logWeights()) > 1.2 * sd(marginal.logWeights()),
                 "joint " + sd(joint.logWeights()) + " vs marginal " + sd(marginal.logWeights()));
+    }
+
+    @Test
+    void onlyMarginalPopulationsResample() {
+        ParticlePopulation joint = new ParticlePopulation(3, 2, 10, Annealing.Weights.JOINT, new RandomStream(1));
+        assertThrows(IllegalStateException.class, joint::resample);
     }
 
     private static double[] columnMeans(float[] rows, int cols) {
