@@ -40,6 +40,10 @@ final class Fig4Experiment implements Experiment {
 
     /** One RBM's curve and its reference. */
     record Series(String rbm, String base, String weights, int chains, double referenceLogZ, List<Point> points) {
+        /** The RBM with the AIS weighting, for legends and summaries. */
+        String name() {
+            return rbm + " (" + weights + " weights)";
+        }
     }
 
     @Override
@@ -57,10 +61,14 @@ final class Fig4Experiment implements Experiment {
         TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
         long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, 1);
+        // The posterior with both weightings: the evaluation's (joint) and the lower-variance summed-out one.
+        Rbm posterior = Multimodality.posteriorRbm(trained.model(), x.data);
+        int posteriorChains = s.intAtLeast(key("posterior-chains" + b), 1);
         List<Series> series = List.of(
-                series("posterior of test image 0", Multimodality.posteriorRbm(trained.model(), x.data),
-                        AnnealingBase.BIASES, EvalSettings.POSTERIOR_WEIGHTS, s.intAtLeast(key("posterior-chains" + b),
-                        1), temps, referenceTemps, repeats, seed),
+                series("posterior of test image 0", posterior, AnnealingBase.BIASES, Annealing.Weights.JOINT,
+                        posteriorChains, temps, referenceTemps, repeats, seed),
+                series("posterior of test image 0", posterior, AnnealingBase.BIASES, Annealing.Weights.MARGINAL,
+                        posteriorChains, temps, referenceTemps, repeats, seed),
                 series("prior", trained.model().prior().asRbm(), AnnealingBase.UNIFORM, Annealing.Weights.MARGINAL,
                         s.intAtLeast(key("prior-chains" + b), 1), temps, referenceTemps, repeats, seed));
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -98,10 +106,10 @@ final class Fig4Experiment implements Experiment {
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             long[] t = s.points().stream().mapToLong(Point::temps).toArray();
-            LineCharts.add(chart, s.rbm() + ": |log Z - ref|", new Curve(t,
+            LineCharts.add(chart, s.name() + ": |log Z - ref|", new Curve(t,
                     s.points().stream().mapToDouble(p -> Math.max(p.error(), 1e-12)).toArray()), 0,
                     LineCharts.colour(i), false);
-            LineCharts.add(chart, s.rbm() + ": sd of log Z", new Curve(t,
+            LineCharts.add(chart, s.name() + ": sd of log Z", new Curve(t,
                     s.points().stream().mapToDouble(p -> Math.max(p.sd(), 1e-12)).toArray()), 0,
                     LineCharts.colour(i), true);
         }
@@ -123,7 +131,7 @@ final class Fig4Experiment implements Experiment {
             }
         }
         md.append('\n').append(series.stream().map(s -> String.format(Locale.ROOT,
-                "Fewest temperatures with sd ≤ 1e-2, %s: %s.", s.rbm(), s.points().stream()
+                "Fewest temperatures with sd ≤ 1e-2, %s: %s.", s.name(), s.points().stream()
                         .filter(p -> p.sd() <= 1e-2).findFirst().map(p -> String.format(Locale.ROOT, "%,d", p.temps()))
                         .orElse("none of those tried"))).reduce((a, c) -> a + " " + c).orElse("")).append('\n');
         return md.toString();
