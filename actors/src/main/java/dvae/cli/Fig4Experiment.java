@@ -123,7 +123,8 @@ final class Fig4Experiment implements Experiment {
                         + "%d AIS repeats per number of temperatures; reference log Z by one AIS run with %,d "
                         + "temperatures. Paper: the posterior reaches sd 1e-2 with about 10× fewer temperatures than "
                         + "the prior.%n%n", budget.id(), model, iterations, data.name(), repeats, referenceTemps));
-        md.append("| RBM (AIS base, weights, chains) | temperatures | abs(log Ẑ − ref) | sd of log Ẑ |\n|---|---|---|---|\n");
+        md.append("| RBM (AIS base, weights, chains) | temperatures | abs(log Ẑ − ref) | sd of log Ẑ |\n")
+                .append("|---|---|---|---|\n");
         for (Series s : series) {
             for (Point p : s.points()) {
                 md.append(String.format(Locale.ROOT, "| %s (%s, %s, %d) | %,d | %.2e | %.2e |%n", s.rbm(), s.base(),

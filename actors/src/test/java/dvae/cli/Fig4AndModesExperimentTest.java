@@ -33,8 +33,9 @@ class Fig4AndModesExperimentTest {
                 (done, total, note) -> { });
         @SuppressWarnings("unchecked")
         List<Fig4Experiment.Series> series = (List<Fig4Experiment.Series>) report.summary().get("series");
-        assertEquals(List.of("posterior of test image 0 (joint weights)", "posterior of test image 0 (marginal weights)",
-                "prior (marginal weights)"), series.stream().map(Fig4Experiment.Series::name).toList());
+        assertEquals(List.of("posterior of test image 0 (joint weights)",
+                "posterior of test image 0 (marginal weights)", "prior (marginal weights)"),
+                series.stream().map(Fig4Experiment.Series::name).toList());
         for (Fig4Experiment.Series s : series) {
             assertEquals(2, s.points().size());
             assertTrue(s.points().get(1).error() < s.points().get(0).error() + 1e-9, s.toString());

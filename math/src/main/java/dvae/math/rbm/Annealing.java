@@ -43,8 +43,9 @@ public final class Annealing {
         MARGINAL,
         /**
          * Both sides' states, the density exp(−βE) itself: one dot product per particle and temperature, which the
-         * sweep's own product z1W already holds. On 100+100 RBMs (throw-away loop, one thread, 500 × 4000) about a
-         * fifth less time than {@link #MARGINAL} and 1.5× its spread of log Ẑ.
+         * sweep's own product z1W already holds. On 100+100 RBMs at 500 temperatures × 4,000 particles about a fifth
+         * less time than {@link #MARGINAL} and 1.5–1.7× its spread of log Ẑ; more spread at fewer temperatures (up to
+         * 4× at 256 in {@code experiment fig4}).
          */
         JOINT
     }

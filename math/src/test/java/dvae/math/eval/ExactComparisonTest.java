@@ -141,8 +141,8 @@ class ExactComparisonTest {
     void posteriorLogZMatchesAisFromTheBiases() {
         DvaeModel model = TinyModels.model(TinyModels.config(16, PosteriorKind.RBM, 1, ObjectiveKind.ELBO), 2);
         Matrix x = TinyModels.examples(3, 8);
-        Evaluation.Outcome outcome = new Evaluation(model, new EvalSettings(500, 100, 64, 300, 1000, EvalSettings.POSTERIOR_WEIGHTS, 1), 1)
-                .run(x, TinyModels.range(3), null, null);
+        EvalSettings settings = new EvalSettings(500, 100, 64, 300, 1000, EvalSettings.POSTERIOR_WEIGHTS, 1);
+        Evaluation.Outcome outcome = new Evaluation(model, settings, 1).run(x, TinyModels.range(3), null, null);
         for (int e = 0; e < 3; e++) {
             float[] xe = Arrays.copyOfRange(x.data, e * x.cols, (e + 1) * x.cols);
             Evaluation.ExampleResult r = outcome.examples().get(e);
