@@ -54,9 +54,7 @@ final class ParticlePopulation {
     void sampleBase(Rbm rbm, AnnealingBase base) {
         sampleIndependent(rbm.b1(), base.biasScale(0));
         if (weights == Annealing.Weights.JOINT) {
-            float[] zeros = gibbs.activations(size * n2);
-            Arrays.fill(zeros, 0, size * n2, 0f);
-            gibbs.sample(zeros, 0f, rbm.b2(), 0, base.biasScale(0), size, n2, z2, 0);
+            drawFactorial(rbm.b2(), base.biasScale(0), n2, z2);
         }
     }
 
@@ -66,11 +64,16 @@ final class ParticlePopulation {
     }
 
     private void sampleIndependent(float[] bias, float biasScale) {
-        float[] zeros = gibbs.activations(size * n1);
-        Arrays.fill(zeros, 0, size * n1, 0f);
-        gibbs.sample(zeros, 0f, bias, 0, biasScale, size, n1, z1, 0);
+        drawFactorial(bias, biasScale, n1, z1);
         Arrays.fill(logWeights, 0);
         committedLogRatio = 0;
+    }
+
+    /** Every particle's side of {@code cols} units into out, each unit ~ Bern(σ(biasScale·bias)) on its own. */
+    private void drawFactorial(float[] bias, float biasScale, int cols, float[] out) {
+        float[] zeros = gibbs.activations(size * cols);
+        Arrays.fill(zeros, 0, size * cols, 0f);
+        gibbs.sample(zeros, 0f, bias, 0, biasScale, size, cols, out, 0);
     }
 
     /**
