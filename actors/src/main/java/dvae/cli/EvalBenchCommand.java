@@ -32,7 +32,7 @@ final class EvalBenchCommand implements Callable<Integer> {
             out.put("peak_gflops", report.peakGflops());
             out.put("workers", report.workers());
             out.put("blas", Blas.backend());
-            out.put("posterior_ais_weights", EvalSettings.POSTERIOR_WEIGHTS.name().toLowerCase(Locale.ROOT));
+            out.put("posterior_ais_weights", EvalSettings.POSTERIOR_WEIGHTS.label());
             ArrayNode cases = out.putArray("cases");
             for (EvalBenchmark.Case c : report.cases()) {
                 cases.addObject().put("name", c.name()).put("examples_per_s", c.examplesPerSecond())

@@ -217,7 +217,7 @@ final class EvalCommand implements Callable<Integer> {
             post.put("base", "biases");
             post.put("temps", settings.posteriorTemps());
             post.put("particles", settings.posteriorParticles());
-            post.put("weights", settings.posteriorWeights().name().toLowerCase(Locale.ROOT));
+            post.put("weights", settings.posteriorWeights().label());
             post.put("samples", "the first K final AIS particles, unweighted");
             post.put("mean_log_z_sd", outcome.examples().stream()
                     .mapToDouble(Evaluation.ExampleResult::posteriorSdOfLogZ).average().orElse(Double.NaN));
@@ -349,7 +349,7 @@ final class EvalCommand implements Callable<Integer> {
         r.put("mean_field_passes", Multimodality.PASSES);
         r.put("mode_needs_more_than", Multimodality.MIN_VISITS);
         r.put("posterior_ais", Map.of("temps", settings.posteriorTemps(), "particles", settings.posteriorParticles(),
-                "weights", settings.posteriorWeights().name().toLowerCase(Locale.ROOT)));
+                "weights", settings.posteriorWeights().label()));
         r.put("prior_ais", Map.of("temps", settings.priorTemps(), "chains", settings.priorChains()));
         r.put("seed", settings.seed());
         return r;

@@ -97,7 +97,7 @@ final class Fig4Experiment implements Experiment {
             }
             points.add(new Point(t, Math.abs(TrainingRuns.mean(logZ) - reference), TrainingRuns.sd(logZ), logZ));
         }
-        return new Series(label, base.label(), weights.name().toLowerCase(Locale.ROOT), chains, reference, points);
+        return new Series(label, base.label(), weights.label(), chains, reference, points);
     }
 
     private static XYChart chart(List<Series> series) {

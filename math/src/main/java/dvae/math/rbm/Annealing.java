@@ -47,7 +47,12 @@ public final class Annealing {
          * less time than {@link #MARGINAL} and 1.5–1.7× its spread of log Ẑ; more spread at fewer temperatures (up to
          * 4× at 256 in {@code experiment fig4}).
          */
-        JOINT
+        JOINT;
+
+        /** The name used on the command line and in JSON (as {@link AnnealingBase#label()}). */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**
