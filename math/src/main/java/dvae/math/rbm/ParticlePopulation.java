@@ -22,7 +22,7 @@ final class ParticlePopulation {
     private final Annealing.Weights weights;
     private final double[] increments;
     private final double[] side2Terms; // joint weights only
-    private final float[] resampled;
+    private float[] resampled; // allocated by the first resampling: AIS never resamples
     private double committedLogRatio;
 
     ParticlePopulation(int n1, int n2, int size, RandomStream rng) {
@@ -39,7 +39,6 @@ final class ParticlePopulation {
         this.weights = weights;
         this.increments = new double[size];
         this.side2Terms = weights == Annealing.Weights.JOINT ? new double[size] : null;
-        this.resampled = new float[size * n1];
         this.gibbs = new BlockGibbs(rng);
     }
 
@@ -177,6 +176,9 @@ final class ParticlePopulation {
     void resample() {
         if (weights != Annealing.Weights.MARGINAL) {
             throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
+        }
+        if (resampled == null) {
+            resampled = new float[size * n1];
         }
         double logMean = LogSumExp.logMeanExp(logWeights);
         double lse = logMean + Math.log(size);
