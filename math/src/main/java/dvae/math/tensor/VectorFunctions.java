@@ -20,13 +20,15 @@ public final class VectorFunctions {
     private static final float EXP2_LIMIT = 125f;
     /** Adding 1.5·2^23 rounds a float to an integer, which its low mantissa bits then hold. */
     private static final float ROUNDING_SHIFT = 0x1.8p23f;
-    // (ln 2)^k / k!, the Taylor coefficients of 2^f, as constant vectors (broadcast inside a loop they were slower).
-    private static final FloatVector C6 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 6) / 720));
-    private static final FloatVector C5 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 5) / 120));
-    private static final FloatVector C4 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 4) / 24));
-    private static final FloatVector C3 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 3) / 6));
-    private static final FloatVector C2 = FloatVector.broadcast(LANES, (float) (Math.pow(Math.log(2), 2) / 2));
-    private static final FloatVector C1 = FloatVector.broadcast(LANES, (float) Math.log(2));
+    // 2^f ≈ 1 + f·(P1 + f·(P2 + f·(P3 + f·(P4 + f·P5)))) on |f| ≤ ½: near-minimax for the relative error (Lawson's
+    // iteration, constant term held at 1 so that 2^n stays exact), 9e-8 in exact arithmetic and 1.9e-7 evaluated in
+    // float, against 1.6e-7 and 2.4e-7 for the degree-6 Taylor polynomial it replaced, with one multiply-add fewer.
+    // Constant vectors (broadcast inside a loop they were slower).
+    private static final FloatVector P5 = FloatVector.broadcast(LANES, 0.001326472731307149f);
+    private static final FloatVector P4 = FloatVector.broadcast(LANES, 0.009671512991189957f);
+    private static final FloatVector P3 = FloatVector.broadcast(LANES, 0.05550733581185341f);
+    private static final FloatVector P2 = FloatVector.broadcast(LANES, 0.24022242426872253f);
+    private static final FloatVector P1 = FloatVector.broadcast(LANES, 0.6931470036506653f);
     private static final FloatVector ONE = FloatVector.broadcast(LANES, 1f);
     /** For {@link #sumLanes}: lane i takes lane i + L/2, i + L/4, ..., i + 1 (mod L), one rearrangement per level. */
     @SuppressWarnings("unchecked")
@@ -76,13 +78,13 @@ public final class VectorFunctions {
 
     /**
      * 2^y, to 2e-7 relative for |y| ≤ 125 (clamped beyond): n = round(y) goes into the exponent bits and 2^f,
-     * f = y − n, |f| ≤ ½, is its degree-6 Taylor polynomial.
+     * f = y − n, |f| ≤ ½, is a degree-5 polynomial.
      */
     public static FloatVector exp2(FloatVector y) {
         FloatVector clamped = y.max(-EXP2_LIMIT).min(EXP2_LIMIT);
         FloatVector shifted = clamped.add(ROUNDING_SHIFT);
         FloatVector f = clamped.sub(shifted.sub(ROUNDING_SHIFT));
-        FloatVector p = f.fma(C6, C5).fma(f, C4).fma(f, C3).fma(f, C2).fma(f, C1).fma(f, ONE);
+        FloatVector p = f.fma(P5, P4).fma(f, P3).fma(f, P2).fma(f, P1).fma(f, ONE);
         return p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
                 .reinterpretAsFloats();
     }
