@@ -61,11 +61,13 @@ final class ActorsBenchCommand implements Callable<Integer> {
     // Long enough for the steady state a training run of 10^5 steps lives in: the cluster's worker JVM starts cold
     // every round and was still compiling 30-40 methods a second after a minute (-XX:+PrintCompilation); at HEAD
     // 071f2f0 its ratio was 0.64 timed over steps 20-120, 0.63 over 300-600 and 0.67 over 1000-1500, in runs minutes
-    // apart.
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "1500", description = "Training steps per engine.")
+    // apart. At HEAD 606a0ae (-XX:+LogCompilation) its C2 threads still spent 3.4-3.7 s per 30 s compiling between
+    // 30 and 90 s after start (steps 700-2200) and 0.3-0.7 s from 90 s on; over steps 1000-1500 the two JVMs' C2
+    // threads took 150 core-ms/s, 7.5% of the machine.
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "3500", description = "Training steps per engine.")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1000",
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2500",
             description = "Steps excluded from the timing at the start of each run (JIT warm-up).")
     int warmup;
 
