@@ -19,12 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class MatrixOps {
     /** Elements per parallel part of a scan at least. */
     private static final int PARALLEL_MIN = 1 << 16;
-    /**
-     * The per-example matrix-vector products read each coupling once, so they split only above a million couplings
-     * (a batch of 100 at 200+200): at 100+100 two parts ran 75 → 104 µs, at 200+200 355 → 209 µs (throw-away loop,
-     * B = 100). Their gradient's rank-one updates also write each coupling and gain from 10⁵ on (298 → 215 µs).
-     */
-    private static final int GEMV_PARALLEL_MIN = 1 << 20;
     /** Floats copied out of a buffer at a time by {@link #allFinite(FloatBuffer)}: 16 KB, in the L1 cache. */
     private static final int FINITE_CHUNK = 4096;
     private static final VectorSpecies<Float> FLOAT_LANES = VectorFunctions.LANES;
@@ -112,17 +106,13 @@ public final class MatrixOps {
                     + " -> " + out.shape() + " (W rows must be n1·n2 = " + n1 + "·" + n2 + ")");
         }
         int stride = w.cols;
-        Parallel.forRanges(w.rows, minExamplesPerPart(n1 * n2, GEMV_PARALLEL_MIN), (part, from, to) -> {
-            for (int b = from; b < to; b++) {
-                if (vecTimesW) {
-                    BatchedKernels.vecTimesW(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data,
-                            b * out.cols);
-                } else {
-                    BatchedKernels.wTimesVec(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data,
-                            b * out.cols);
-                }
+        for (int b = 0; b < w.rows; b++) {
+            if (vecTimesW) {
+                BatchedKernels.vecTimesW(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+            } else {
+                BatchedKernels.wTimesVec(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
             }
-        });
+        }
     }
 
     /** W_b += z[b]ᵀ·y[b] for every example b (a rank-one update each): z is B×n1, y is B×n2, w is B×(n1·n2). */
@@ -134,31 +124,21 @@ public final class MatrixOps {
                     + " into " + w.shape());
         }
         float[] wd = w.data;
-        Parallel.forRanges(w.rows, minExamplesPerPart(n1 * n2, PARALLEL_MIN), (part, from, to) -> {
-            for (int b = from; b < to; b++) {
-                int zOff = b * n1;
-                int yOff = b * n2;
-                int wOff = b * w.cols;
-                for (int i = 0; i < n1; i++) {
-                    float zi = z.data[zOff + i];
-                    if (zi == 0f) {
-                        continue; // binary and sparse latents make this common
-                    }
-                    int row = wOff + i * n2;
-                    for (int j = 0; j < n2; j++) {
-                        wd[row + j] += zi * y.data[yOff + j];
-                    }
+        for (int b = 0; b < w.rows; b++) {
+            int zOff = b * n1;
+            int yOff = b * n2;
+            int wOff = b * w.cols;
+            for (int i = 0; i < n1; i++) {
+                float zi = z.data[zOff + i];
+                if (zi == 0f) {
+                    continue; // binary and sparse latents make this common
+                }
+                int row = wOff + i * n2;
+                for (int j = 0; j < n2; j++) {
+                    wd[row + j] += zi * y.data[yOff + j];
                 }
             }
-        });
-    }
-
-    /**
-     * Examples per parallel part of the per-example kernels, whose work is one n1×n2 coupling matrix each: enough
-     * that a part holds at least {@code minElements} of their elements.
-     */
-    private static int minExamplesPerPart(int couplings, int minElements) {
-        return Math.max(1, minElements / Math.max(1, couplings));
+        }
     }
 
     /** Whether every value is finite; long arrays are scanned in parallel parts. */
