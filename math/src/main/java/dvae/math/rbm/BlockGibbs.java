@@ -31,6 +31,7 @@ public final class BlockGibbs {
     private RandomStream rng;
     private float[] act = new float[0];
     private float[] uniforms = new float[0];
+    private CouplingInputs inputs;
     /** Engines of the parallel parts, each with its own scratch; their streams are seeded from rng at every call. */
     private BlockGibbs[] parts = new BlockGibbs[0];
 
@@ -51,10 +52,13 @@ public final class BlockGibbs {
     public void sweeps(Rbm rbm, float[] z1, float[] z2, int chains, int sweeps, float sw, float sb) {
         int n1 = rbm.n1();
         int n2 = rbm.n2();
+        float[] wT = rbm.transposed().w();
         inParts(chains, MIN_CHAINS_PER_PART, (engine, from, to) -> {
+            CouplingInputs inputs = engine.couplingInputs();
+            inputs.start(rbm, wT, z1, from * n1, z2, from * n2, to - from);
             for (int s = 0; s < sweeps; s++) {
-                engine.sampleSide2(rbm.w(), 0, rbm.b2(), 0, n1, n2, z1, from * n1, z2, from * n2, to - from, sw, sb);
-                engine.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, from * n2, z1, from * n1, to - from, sw, sb);
+                inputs.drawSide2(sw, sb);
+                inputs.drawSide1(sw, sb);
             }
         });
     }
@@ -123,46 +127,71 @@ public final class BlockGibbs {
     void sampleSide2(float[] w, int wOff, float[] b2, int b2Off, int n1, int n2,
                      float[] z1, int z1Off, float[] z2, int z2Off, int rows, float sw, float sb) {
         float[] a = activations(rows * n2);
-        if (rows <= SMALL_ROWS) {
-            for (int r = 0; r < rows; r++) {
-                BatchedKernels.vecTimesW(w, wOff, n1, n2, z1, z1Off + r * n1, 0f, a, r * n2);
-            }
-        } else {
-            Blas.sgemm(false, false, rows, n2, n1, 1f, z1, z1Off, n1, w, wOff, n2, 0f, a, 0, n2);
-        }
-        sample(a, sw, b2, b2Off, sb, rows, n2, z2, z2Off);
+        productSide2(w, wOff, n1, n2, z1, z1Off, rows, a);
+        sample(a, sw, b2, b2Off, sb, rows, n2, z2, z2Off, null);
     }
 
     /** z1 ~ Bern(σ(sw·z2Wᵀ + sb·b1)) for {@code rows} chains. */
     void sampleSide1(float[] w, int wOff, float[] b1, int b1Off, int n1, int n2,
                      float[] z2, int z2Off, float[] z1, int z1Off, int rows, float sw, float sb) {
         float[] a = activations(rows * n1);
+        productSide1(w, wOff, n1, n2, z2, z2Off, rows, a);
+        sample(a, sw, b1, b1Off, sb, rows, n1, z1, z1Off, null);
+    }
+
+    /** out = z1·W, rows × n2. */
+    void productSide2(float[] w, int wOff, int n1, int n2, float[] z1, int z1Off, int rows, float[] out) {
         if (rows <= SMALL_ROWS) {
             for (int r = 0; r < rows; r++) {
-                BatchedKernels.wTimesVec(w, wOff, n1, n2, z2, z2Off + r * n2, 0f, a, r * n1);
+                BatchedKernels.vecTimesW(w, wOff, n1, n2, z1, z1Off + r * n1, 0f, out, r * n2);
             }
         } else {
-            Blas.sgemm(false, true, rows, n1, n2, 1f, z2, z2Off, n2, w, wOff, n2, 0f, a, 0, n1);
+            Blas.sgemm(false, false, rows, n2, n1, 1f, z1, z1Off, n1, w, wOff, n2, 0f, out, 0, n2);
         }
-        sample(a, sw, b1, b1Off, sb, rows, n1, z1, z1Off);
+    }
+
+    /** out = z2·Wᵀ, rows × n1. */
+    void productSide1(float[] w, int wOff, int n1, int n2, float[] z2, int z2Off, int rows, float[] out) {
+        if (rows <= SMALL_ROWS) {
+            for (int r = 0; r < rows; r++) {
+                BatchedKernels.wTimesVec(w, wOff, n1, n2, z2, z2Off + r * n2, 0f, out, r * n1);
+            }
+        } else {
+            Blas.sgemm(false, true, rows, n1, n2, 1f, z2, z2Off, n2, w, wOff, n2, 0f, out, 0, n1);
+        }
     }
 
     /**
      * out = Bern(σ(actScale·act + biasScale·bias)) over rows × cols, with fresh uniforms drawn a block of rows at a
-     * time so that they are still in cache when compared.
+     * time so that they are still in cache when compared; with flips non-null the changed units are recorded there
+     * (see {@link VectorMath#sampleBernoulli}).
      */
     void sample(float[] act, float actScale, float[] bias, int biasOff, float biasScale, int rows, int cols,
-                float[] out, int outOff) {
+                float[] out, int outOff, int[] flips) {
         int blockRows = Math.max(1, UNIFORM_BLOCK / cols);
         if (uniforms.length < VectorMath.uniformBufferLength(blockRows * cols)) {
             uniforms = new float[VectorMath.uniformBufferLength(blockRows * cols)];
         }
+        int words = VectorMath.flipWords(cols);
         for (int r = 0; r < rows; r += blockRows) {
             int n = Math.min(blockRows, rows - r);
             VectorMath.fillUniform(rng, uniforms, n * cols);
-            VectorMath.sampleBernoulli(act, r * cols, actScale, bias, biasOff, biasScale, n, cols, uniforms, out,
-                    outOff + r * cols);
+            if (flips == null) {
+                VectorMath.sampleBernoulli(act, r * cols, actScale, bias, biasOff, biasScale, n, cols, uniforms, out,
+                        outOff + r * cols);
+            } else {
+                VectorMath.sampleBernoulliRecordingFlips(act, r * cols, actScale, bias, biasOff, biasScale, n, cols,
+                        uniforms, out, outOff + r * cols, flips, r * words);
+            }
         }
+    }
+
+    /** The engine's coupling inputs kept across the half-sweeps of one call. */
+    CouplingInputs couplingInputs() {
+        if (inputs == null) {
+            inputs = new CouplingInputs(this);
+        }
+        return inputs;
     }
 
     /** The shared activation buffer, grown on demand. */

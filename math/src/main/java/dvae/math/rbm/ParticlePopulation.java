@@ -72,16 +72,15 @@ final class ParticlePopulation {
     private void drawFactorial(float[] bias, float biasScale, int cols, float[] out) {
         float[] zeros = gibbs.activations(size * cols);
         Arrays.fill(zeros, 0, size * cols, 0f);
-        gibbs.sample(zeros, 0f, bias, 0, biasScale, size, cols, out, 0);
+        gibbs.sample(zeros, 0f, bias, 0, biasScale, size, cols, out, 0, null);
     }
 
     /**
-     * One annealing step from β = from to β = to: each weight is multiplied by f_to/f_from at the particle's state,
-     * then one Gibbs sweep at β = to moves the particles. f is the side-1 marginal for
-     * {@link Annealing.Weights#MARGINAL} weights and the joint density of (z1, z2), as the last sweep left them, for
-     * {@link Annealing.Weights#JOINT}.
+     * One annealing step from β = from to β = to with {@link Annealing.Weights#MARGINAL} weights: each weight is
+     * multiplied by f_to/f_from, f the side-1 marginal at the particle's state, then one Gibbs sweep at β = to moves
+     * the particles.
      */
-    void annealStep(Rbm rbm, AnnealingBase base, double from, double to) {
+    private void annealStep(Rbm rbm, AnnealingBase base, double from, double to) {
         float sw = (float) from;
         float sb = base.biasScale(from);
         float dsw = (float) (to - from);
@@ -99,40 +98,70 @@ final class ParticlePopulation {
             } else {
                 Arrays.fill(increments, from0, to0, 0);
             }
-            if (weights == Annealing.Weights.JOINT) {
-                // log f_to − log f_from = dsb·(b1·z1 + b2·z2) + dsw·z1ᵀWz2, with z1W already in c.
-                if (dsb != 0f) {
-                    VectorMath.rowDots(z2, from0 * n2, rbm.b2(), rows, n2, side2Terms, from0);
-                    for (int i = from0; i < to0; i++) {
-                        increments[i] += dsb * side2Terms[i];
-                    }
-                }
-                VectorMath.pairedRowDots(c, 0, z2, from0 * n2, rows, n2, side2Terms, from0);
-                for (int i = from0; i < to0; i++) {
-                    logWeights[i] += increments[i] + dsw * side2Terms[i];
-                }
-                engine.sample(c, (float) to, rbm.b2(), 0, base.biasScale(to), rows, n2, z2, from0 * n2);
-            } else {
-                // Leaves the side-2 logits at β = to in c.
-                VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, rows, n2, increments, from0);
-                for (int i = from0; i < to0; i++) {
-                    logWeights[i] += increments[i];
-                }
-                engine.sample(c, 1f, rbm.b2(), 0, 0f, rows, n2, z2, from0 * n2);
+            // Leaves the side-2 logits at β = to in c.
+            VectorMath.annealSoftplusStep(c, rbm.b2(), sw, sb, dsw, dsb, rows, n2, increments, from0);
+            for (int i = from0; i < to0; i++) {
+                logWeights[i] += increments[i];
             }
+            engine.sample(c, 1f, rbm.b2(), 0, 0f, rows, n2, z2, from0 * n2, null);
             engine.sampleSide1(rbm.w(), 0, rbm.b1(), 0, n1, n2, z2, from0 * n2, z1, from0 * n1, rows, (float) to,
                     base.biasScale(to));
         });
     }
 
-    /** Anneals along the ladder betas[0] → betas[last], resampling when the ESS fraction falls below the threshold. */
+    /**
+     * Anneals along the ladder betas[0] → betas[last], resampling when the ESS fraction falls below the threshold
+     * (never for AIS, threshold 0, and only with marginal weights).
+     */
     void anneal(Rbm rbm, AnnealingBase base, double[] betas, double resampleBelowEss) {
+        if (weights == Annealing.Weights.JOINT) {
+            if (resampleBelowEss > 0) {
+                throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
+            }
+            annealJoint(rbm, base, betas);
+            return;
+        }
         for (int k = 0; k + 1 < betas.length; k++) {
             annealStep(rbm, base, betas[k], betas[k + 1]);
-            if (resampleBelowEss > 0 && essFraction() < resampleBelowEss) { // AIS (0) never resamples
+            if (resampleBelowEss > 0 && essFraction() < resampleBelowEss) {
                 resample();
             }
         }
+    }
+
+    /**
+     * AIS with joint weights, f the density of (z1, z2) as the last sweep left them: log f_to − log f_from =
+     * dsb·(b1·z1 + b2·z2) + dsw·z1ᵀWz2. The particles never meet, so each part takes its own along the whole
+     * ladder, their coupling inputs kept up to date from sweep to sweep ({@link CouplingInputs}).
+     */
+    private void annealJoint(Rbm rbm, AnnealingBase base, double[] betas) {
+        float[] wT = rbm.transposed().w();
+        gibbs.inParts(size, (engine, from0, to0) -> {
+            int rows = to0 - from0;
+            CouplingInputs inputs = engine.couplingInputs();
+            inputs.start(rbm, wT, z1, from0 * n1, z2, from0 * n2, rows);
+            for (int k = 0; k + 1 < betas.length; k++) {
+                float to = (float) betas[k + 1];
+                float dsw = (float) (betas[k + 1] - betas[k]);
+                float dsb = base.biasScale(betas[k + 1]) - base.biasScale(betas[k]);
+                float[] c = inputs.side2Input();
+                if (dsb != 0f) {
+                    VectorMath.rowDots(z1, from0 * n1, rbm.b1(), rows, n1, increments, from0);
+                    VectorMath.rowDots(z2, from0 * n2, rbm.b2(), rows, n2, side2Terms, from0);
+                    for (int i = from0; i < to0; i++) {
+                        increments[i] = dsb * increments[i] + dsb * side2Terms[i];
+                    }
+                } else {
+                    Arrays.fill(increments, from0, to0, 0);
+                }
+                VectorMath.pairedRowDots(c, 0, z2, from0 * n2, rows, n2, side2Terms, from0);
+                for (int i = from0; i < to0; i++) {
+                    logWeights[i] += increments[i] + dsw * side2Terms[i];
+                }
+                inputs.drawSide2(to, base.biasScale(betas[k + 1]));
+                inputs.drawSide1(to, base.biasScale(betas[k + 1]));
+            }
+        });
     }
 
     /** Gibbs sweeps at the RBM itself (β = 1); weights unchanged. */

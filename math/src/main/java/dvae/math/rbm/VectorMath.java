@@ -8,6 +8,7 @@ import dvae.math.random.RandomStream;
 import dvae.math.tensor.Scalars;
 import dvae.math.tensor.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -29,6 +30,9 @@ final class VectorMath {
     /** 64-bit lanes of the same vector width, for the random generators. */
     private static final VectorSpecies<Long> WORDS = LongVector.SPECIES_PREFERRED;
     private static final float UNIFORM_UNIT = 0x1.0p-24f;
+    /** Lane k holds 1 << k: weights that turn lanes of 0 or 1 into their bit pattern. */
+    private static final IntVector LANE_BITS = IntVector.fromArray(IntVector.SPECIES_PREFERRED,
+            java.util.stream.IntStream.range(0, L).map(k -> 1 << k).toArray(), 0);
     /** Beyond this |exponent| float exp over- or underflows; clamping changes no sampled bit. */
     private static final float EXP_LIMIT = 80f;
     /** Below this |d| the annealing increment uses the cancellation-free log1p form. */
@@ -42,6 +46,8 @@ final class VectorMath {
 
     private VectorMath() {
     }
+
+
 
     /** The length a buffer for {@link #fillUniform} of n values needs: n rounded up to whole vectors. */
     static int uniformBufferLength(int n) {
@@ -88,28 +94,18 @@ final class VectorMath {
     static void sampleBernoulli(float[] act, int actOff, float actScale, float[] bias, int biasOff, float biasScale,
                                 int rows, int cols, float[] uniforms, float[] out, int outOff) {
         if (cols < L) {
-            for (int r = 0; r < rows; r++) {
-                int row = r * cols;
-                for (int c = 0; c < cols; c++) {
-                    float x = actScale * act[actOff + row + c] + biasScale * bias[biasOff + c];
-                    float u = uniforms[row + c];
-                    out[outOff + row + c] = u * (1f + (float) Math.exp(Math.min(-x, EXP_LIMIT))) < 1f ? 1f : 0f;
-                }
-            }
+            sampleBernoulliScalar(act, actOff, actScale, bias, biasOff, biasScale, rows, cols, uniforms, out, outOff,
+                    null, 0);
             return;
         }
         // e^{−x} = 2^y with y = −x·log2(e) = act·ka + biasY[c]: one fused multiply-add per lane.
         FloatVector ka = FloatVector.broadcast(LANES, -actScale * LOG2_E);
-        float[] biasY = new float[cols];
-        for (int c = 0; c < cols; c++) {
-            biasY[c] = -biasScale * LOG2_E * bias[biasOff + c];
-        }
-        int full = cols / L;
-        int steps = full + (cols % L == 0 ? 0 : 1);
+        float[] biasY = exponentBiases(bias, biasOff, biasScale, cols);
+        int steps = flipWords(cols);
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
             for (int k = 0; k < steps; k++) {
-                int c = k < full ? k * L : cols - L; // the last vector of a ragged row overlaps the one before
+                int c = vectorStart(k, cols);
                 FloatVector e = exp2(FloatVector.fromArray(LANES, act, actOff + row + c)
                         .fma(ka, FloatVector.fromArray(LANES, biasY, c)));
                 FloatVector u = FloatVector.fromArray(LANES, uniforms, row + c);
@@ -117,6 +113,192 @@ final class VectorMath {
                 FloatVector.zero(LANES).blend(1f, on).intoArray(out, outOff + row + c);
             }
         }
+    }
+
+    /**
+     * {@link #sampleBernoulli}, recording which units the draw changed as bit patterns, one int per vector of the row
+     * ({@link #flipWords} of them, row r's from {@code flipsOff + r·words}): bit k of vector j's pattern stands for
+     * unit {@link #vectorStart}(j) + k. A kernel of its own, not a test in the plain one's loop: with both in one
+     * method the JIT stopped inlining the draw and the plain kernel ran five times slower.
+     */
+    static void sampleBernoulliRecordingFlips(float[] act, int actOff, float actScale, float[] bias, int biasOff,
+                                              float biasScale, int rows, int cols, float[] uniforms, float[] out,
+                                              int outOff, int[] flips, int flipsOff) {
+        if (cols < L) {
+            sampleBernoulliScalar(act, actOff, actScale, bias, biasOff, biasScale, rows, cols, uniforms, out, outOff,
+                    flips, flipsOff);
+            return;
+        }
+        FloatVector ka = FloatVector.broadcast(LANES, -actScale * LOG2_E);
+        float[] biasY = exponentBiases(bias, biasOff, biasScale, cols);
+        int steps = flipWords(cols);
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            for (int k = 0; k < steps; k++) {
+                int c = vectorStart(k, cols);
+                FloatVector e = exp2(FloatVector.fromArray(LANES, act, actOff + row + c)
+                        .fma(ka, FloatVector.fromArray(LANES, biasY, c)));
+                FloatVector u = FloatVector.fromArray(LANES, uniforms, row + c);
+                VectorMask<Float> on = u.fma(e, u).compare(VectorOperators.LT, 1f);
+                FloatVector z = FloatVector.zero(LANES).blend(1f, on);
+                // 0f and 1f differ in bits 29 and up: the changed lanes' XOR shifted right by 29 is nonzero (1), and
+                // weighted by each lane's bit their OR is the pattern. An overlapping last vector reads the lanes the
+                // one before has already written, finds them unchanged and sets no bit twice.
+                flips[flipsOff + r * steps + k] = z.reinterpretAsInts()
+                        .lanewise(VectorOperators.XOR, FloatVector.fromArray(LANES, out, outOff + row + c)
+                                .reinterpretAsInts())
+                        .lanewise(VectorOperators.LSHR, 29).mul(LANE_BITS).reduceLanes(VectorOperators.OR);
+                z.intoArray(out, outOff + row + c);
+            }
+        }
+    }
+
+    /** −biasScale·log2(e)·bias[c]: the bias part of the draws' exponent. */
+    private static float[] exponentBiases(float[] bias, int biasOff, float biasScale, int cols) {
+        float[] biasY = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            biasY[c] = -biasScale * LOG2_E * bias[biasOff + c];
+        }
+        return biasY;
+    }
+
+    /** Rows shorter than a vector, with the changes recorded when flips is non-null. */
+    private static void sampleBernoulliScalar(float[] act, int actOff, float actScale, float[] bias, int biasOff,
+                                              float biasScale, int rows, int cols, float[] uniforms, float[] out,
+                                              int outOff, int[] flips, int flipsOff) {
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            int pattern = 0;
+            for (int c = 0; c < cols; c++) {
+                float x = actScale * act[actOff + row + c] + biasScale * bias[biasOff + c];
+                float u = uniforms[row + c];
+                float z = u * (1f + (float) Math.exp(Math.min(-x, EXP_LIMIT))) < 1f ? 1f : 0f;
+                pattern |= (z != out[outOff + row + c] ? 1 : 0) << c;
+                out[outOff + row + c] = z;
+            }
+            if (flips != null) {
+                flips[flipsOff + r] = pattern;
+            }
+        }
+    }
+
+    /** The flip patterns per row of a side of {@code cols} units: one per vector of the row (one if shorter). */
+    static int flipWords(int cols) {
+        return cols < L ? 1 : (cols + L - 1) / L;
+    }
+
+    /** The first unit of a row's vector j: the last vector of a ragged row overlaps the one before. */
+    static int vectorStart(int j, int cols) {
+        return Math.min(j * L, Math.max(0, cols - L));
+    }
+
+    /** The number of set bits in rows × words flip patterns from flipsOff. */
+    static int countFlips(int[] flips, int flipsOff, int rows, int words) {
+        int n = 0;
+        for (int i = flipsOff, end = flipsOff + rows * words; i < end; i++) {
+            n += Integer.bitCount(flips[i]);
+        }
+        return n;
+    }
+
+    /**
+     * c[r, ·] += Σ_i (z[r, i] − z_before[r, i])·rowsOf[i, ·] over the units i whose flip bits are set (see {@link
+     * #sampleBernoulli}), for each of {@code rows} rows of width {@code width}: a product z·M brought up to date after
+     * z changed, rowsOf being M (units × width, row-major) and z (rows × units from zOff) the new states, whose value
+     * at a changed unit gives the change's sign. Costs a row addition per changed unit instead of a product.
+     * {@code scratch} holds at least as many ints as there are units.
+     */
+    static void addChangedRows(float[] c, int rows, int width, float[] rowsOf, float[] z, int zOff, int units,
+                               int[] flips, int[] scratch) {
+        int words = flipWords(units);
+        for (int r = 0; r < rows; r++) {
+            int changed = changedUnits(flips, r * words, words, units, scratch);
+            if (changed == 0) {
+                continue;
+            }
+            int zRow = zOff + r * units;
+            int row = r * width;
+            if (width < L) {
+                for (int k = 0; k < changed; k++) {
+                    int i = scratch[k];
+                    float sign = z[zRow + i] > 0 ? 1f : -1f;
+                    for (int j = 0; j < width; j++) {
+                        c[row + j] += sign * rowsOf[i * width + j];
+                    }
+                }
+                continue;
+            }
+            // Up to eight vectors of the row at a time, held in registers over all its changed units. A ragged row's
+            // last vector overlaps the one before; both must be in the same block, which reads them before either
+            // is stored, so that the shared lanes are computed alike and added once.
+            int vectors = flipWords(width);
+            boolean ragged = width % L != 0;
+            for (int j = 0; j < vectors; ) {
+                int count = Math.min(8, vectors - j);
+                if (ragged && vectors - (j + count) == 1) {
+                    count--;
+                }
+                int lastOfBlock = j + count - 1;
+                addChangedRowsBlock(c, row, rowsOf, width, z, zRow, scratch, changed,
+                        vectorStart(j, width), vectorStart(Math.min(j + 1, lastOfBlock), width),
+                        vectorStart(Math.min(j + 2, lastOfBlock), width),
+                        vectorStart(Math.min(j + 3, lastOfBlock), width),
+                        vectorStart(Math.min(j + 4, lastOfBlock), width),
+                        vectorStart(Math.min(j + 5, lastOfBlock), width),
+                        vectorStart(Math.min(j + 6, lastOfBlock), width),
+                        vectorStart(Math.min(j + 7, lastOfBlock), width));
+                j += count;
+            }
+        }
+    }
+
+    /** The units whose bits are set in a row's patterns [at, at + words), written to out; returns their number. */
+    private static int changedUnits(int[] flips, int at, int words, int units, int[] out) {
+        int n = 0;
+        for (int j = 0; j < words; j++) {
+            int m = flips[at + j];
+            int first = vectorStart(j, units);
+            while (m != 0) {
+                out[n++] = first + Integer.numberOfTrailingZeros(m);
+                m &= m - 1;
+            }
+        }
+        return n;
+    }
+
+    private static void addChangedRowsBlock(float[] c, int row, float[] m, int width, float[] z, int zRow,
+                                            int[] units, int changed, int p0, int p1, int p2, int p3, int p4, int p5,
+                                            int p6, int p7) {
+        FloatVector a0 = FloatVector.fromArray(LANES, c, row + p0);
+        FloatVector a1 = FloatVector.fromArray(LANES, c, row + p1);
+        FloatVector a2 = FloatVector.fromArray(LANES, c, row + p2);
+        FloatVector a3 = FloatVector.fromArray(LANES, c, row + p3);
+        FloatVector a4 = FloatVector.fromArray(LANES, c, row + p4);
+        FloatVector a5 = FloatVector.fromArray(LANES, c, row + p5);
+        FloatVector a6 = FloatVector.fromArray(LANES, c, row + p6);
+        FloatVector a7 = FloatVector.fromArray(LANES, c, row + p7);
+        for (int k = 0; k < changed; k++) {
+            int i = units[k];
+            int b = i * width;
+            FloatVector sign = FloatVector.broadcast(LANES, 2 * z[zRow + i] - 1); // +1 turned on, −1 turned off
+            a0 = FloatVector.fromArray(LANES, m, b + p0).fma(sign, a0);
+            a1 = FloatVector.fromArray(LANES, m, b + p1).fma(sign, a1);
+            a2 = FloatVector.fromArray(LANES, m, b + p2).fma(sign, a2);
+            a3 = FloatVector.fromArray(LANES, m, b + p3).fma(sign, a3);
+            a4 = FloatVector.fromArray(LANES, m, b + p4).fma(sign, a4);
+            a5 = FloatVector.fromArray(LANES, m, b + p5).fma(sign, a5);
+            a6 = FloatVector.fromArray(LANES, m, b + p6).fma(sign, a6);
+            a7 = FloatVector.fromArray(LANES, m, b + p7).fma(sign, a7);
+        }
+        // Where positions coincide (a short block's repeated last one) the same values land.
+        a7.intoArray(c, row + p7);
+        a6.intoArray(c, row + p6);
+        a5.intoArray(c, row + p5);
+        a4.intoArray(c, row + p4);
+        a3.intoArray(c, row + p3);
+        a2.intoArray(c, row + p2);
+        a1.intoArray(c, row + p1);
+        a0.intoArray(c, row + p0);
     }
 
     /** out[r, c] = σ(act[r, c] + bias[c]): conditional means, for Rao-Blackwellised statistics. */

@@ -70,8 +70,8 @@ class BlockGibbsTest {
         assertMatchesExact(exact, z1, z1Off, z2, z2Off, chains, TOLERANCE);
     }
 
-    private static void assertMatchesExact(NegativePhase exact, float[] z1, int z1Off, float[] z2, int z2Off,
-                                           int chains, double tolerance) {
+    static void assertMatchesExact(NegativePhase exact, float[] z1, int z1Off, float[] z2, int z2Off, int chains,
+                                   double tolerance) {
         int n1 = exact.n1();
         int n2 = exact.n2();
         double[] m1 = new double[n1];
