@@ -3,6 +3,7 @@ package dvae.math.rbm;
 import static dvae.math.tensor.VectorFunctions.LOG2_E;
 import static dvae.math.tensor.VectorFunctions.exp2;
 import static dvae.math.tensor.VectorFunctions.softplus;
+import static dvae.math.tensor.VectorFunctions.vectorStart;
 
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Scalars;
@@ -118,7 +119,7 @@ final class VectorMath {
     /**
      * {@link #sampleBernoulli}, recording which units the draw changed as bit patterns, one int per vector of the row
      * ({@link #flipWords} of them, row r's from {@code flipsOff + r·words}): bit k of vector j's pattern stands for
-     * unit {@link #vectorStart}(j) + k. A kernel of its own, not a test in the plain one's loop: with both in one
+     * unit {@link VectorFunctions#vectorStart}(j) + k. A kernel of its own, not a test in the plain one's loop: with both in one
      * method the JIT stopped inlining the draw and the plain kernel ran five times slower.
      */
     static void sampleBernoulliRecordingFlips(float[] act, int actOff, float actScale, float[] bias, int biasOff,
@@ -187,11 +188,6 @@ final class VectorMath {
         return cols < L ? 1 : (cols + L - 1) / L;
     }
 
-    /** The first unit of a row's vector j: the last vector of a ragged row overlaps the one before. */
-    static int vectorStart(int j, int cols) {
-        return Math.min(j * L, Math.max(0, cols - L));
-    }
-
     /** The number of set bits in rows × words flip patterns from flipsOff. */
     static int countFlips(int[] flips, int flipsOff, int rows, int words) {
         int n = 0;
@@ -229,16 +225,10 @@ final class VectorMath {
                 }
                 continue;
             }
-            // Up to eight vectors of the row at a time, held in registers over all its changed units. A ragged row's
-            // last vector overlaps the one before; both must be in the same block, which reads them before either
-            // is stored, so that the shared lanes are computed alike and added once.
+            // Up to eight vectors of the row at a time, held in registers over all its changed units.
             int vectors = flipWords(width);
-            boolean ragged = width % L != 0;
             for (int j = 0; j < vectors; ) {
-                int count = Math.min(8, vectors - j);
-                if (ragged && vectors - (j + count) == 1) {
-                    count--;
-                }
+                int count = VectorFunctions.blockLength(j, vectors, width, 8);
                 int lastOfBlock = j + count - 1;
                 addChangedRowsBlock(c, row, rowsOf, width, z, zRow, scratch, changed,
                         vectorStart(j, width), vectorStart(Math.min(j + 1, lastOfBlock), width),

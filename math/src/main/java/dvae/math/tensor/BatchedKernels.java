@@ -28,38 +28,64 @@ public final class BatchedKernels {
             // JDK 17's C2 keeps boxed, which made the loop allocate once both branches had been profiled.
             java.util.Arrays.fill(out, oOff, oOff + n2, 0f);
         }
-        int j = 0;
-        for (; j + 4 * L <= n2; j += 4 * L) {
-            FloatVector a0 = FloatVector.fromArray(S, out, oOff + j);
-            FloatVector a1 = FloatVector.fromArray(S, out, oOff + j + L);
-            FloatVector a2 = FloatVector.fromArray(S, out, oOff + j + 2 * L);
-            FloatVector a3 = FloatVector.fromArray(S, out, oOff + j + 3 * L);
-            for (int i = 0, row = wOff + j; i < n1; i++, row += n2) {
-                FloatVector vi = FloatVector.broadcast(S, v[vOff + i]);
-                a0 = FloatVector.fromArray(S, w, row).fma(vi, a0);
-                a1 = FloatVector.fromArray(S, w, row + L).fma(vi, a1);
-                a2 = FloatVector.fromArray(S, w, row + 2 * L).fma(vi, a2);
-                a3 = FloatVector.fromArray(S, w, row + 3 * L).fma(vi, a3);
+        if (n2 < L) {
+            for (int j = 0; j < n2; j++) {
+                float a = out[oOff + j];
+                for (int i = 0, idx = wOff + j; i < n1; i++, idx += n2) {
+                    a = Math.fma(w[idx], v[vOff + i], a);
+                }
+                out[oOff + j] = a;
             }
-            a0.intoArray(out, oOff + j);
-            a1.intoArray(out, oOff + j + L);
-            a2.intoArray(out, oOff + j + 2 * L);
-            a3.intoArray(out, oOff + j + 3 * L);
+            return;
         }
-        for (; j + L <= n2; j += L) {
-            FloatVector a = FloatVector.fromArray(S, out, oOff + j);
-            for (int i = 0, row = wOff + j; i < n1; i++, row += n2) {
-                a = FloatVector.fromArray(S, w, row).fma(FloatVector.broadcast(S, v[vOff + i]), a);
-            }
-            a.intoArray(out, oOff + j);
+        // Up to eight vectors of columns at a time, each a chain of n1 fused multiply-adds; a ragged row's last
+        // vector overlaps the one before in the same block, which loads both before it stores either.
+        int vectors = (n2 + L - 1) / L;
+        for (int j = 0; j < vectors; ) {
+            int count = VectorFunctions.blockLength(j, vectors, n2, 8);
+            int last = j + count - 1;
+            vecTimesWBlock(w, wOff, n1, n2, v, vOff, out, oOff, VectorFunctions.vectorStart(j, n2),
+                    VectorFunctions.vectorStart(Math.min(j + 1, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 2, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 3, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 4, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 5, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 6, last), n2),
+                    VectorFunctions.vectorStart(Math.min(j + 7, last), n2));
+            j += count;
         }
-        for (; j < n2; j++) {
-            float a = out[oOff + j];
-            for (int i = 0, idx = wOff + j; i < n1; i++, idx += n2) {
-                a = Math.fma(w[idx], v[vOff + i], a);
-            }
-            out[oOff + j] = a;
+    }
+
+    private static void vecTimesWBlock(float[] w, int wOff, int n1, int n2, float[] v, int vOff, float[] out,
+                                       int oOff, int p0, int p1, int p2, int p3, int p4, int p5, int p6, int p7) {
+        FloatVector a0 = FloatVector.fromArray(S, out, oOff + p0);
+        FloatVector a1 = FloatVector.fromArray(S, out, oOff + p1);
+        FloatVector a2 = FloatVector.fromArray(S, out, oOff + p2);
+        FloatVector a3 = FloatVector.fromArray(S, out, oOff + p3);
+        FloatVector a4 = FloatVector.fromArray(S, out, oOff + p4);
+        FloatVector a5 = FloatVector.fromArray(S, out, oOff + p5);
+        FloatVector a6 = FloatVector.fromArray(S, out, oOff + p6);
+        FloatVector a7 = FloatVector.fromArray(S, out, oOff + p7);
+        for (int i = 0, row = wOff; i < n1; i++, row += n2) {
+            FloatVector vi = FloatVector.broadcast(S, v[vOff + i]);
+            a0 = FloatVector.fromArray(S, w, row + p0).fma(vi, a0);
+            a1 = FloatVector.fromArray(S, w, row + p1).fma(vi, a1);
+            a2 = FloatVector.fromArray(S, w, row + p2).fma(vi, a2);
+            a3 = FloatVector.fromArray(S, w, row + p3).fma(vi, a3);
+            a4 = FloatVector.fromArray(S, w, row + p4).fma(vi, a4);
+            a5 = FloatVector.fromArray(S, w, row + p5).fma(vi, a5);
+            a6 = FloatVector.fromArray(S, w, row + p6).fma(vi, a6);
+            a7 = FloatVector.fromArray(S, w, row + p7).fma(vi, a7);
         }
+        // Where positions coincide (a short block's repeated last one) the same values land.
+        a7.intoArray(out, oOff + p7);
+        a6.intoArray(out, oOff + p6);
+        a5.intoArray(out, oOff + p5);
+        a4.intoArray(out, oOff + p4);
+        a3.intoArray(out, oOff + p3);
+        a2.intoArray(out, oOff + p2);
+        a1.intoArray(out, oOff + p1);
+        a0.intoArray(out, oOff + p0);
     }
 
     /** out[oOff, +n1) = beta·out + W·y[yOff, +n2): one dot product per row of the n1×n2 row-major W at w[wOff]. */

@@ -150,6 +150,27 @@ public final class VectorFunctions {
     }
 
     /**
+     * The first value of vector j of a row of {@code cols} values covered by whole vectors, the last of a ragged row
+     * overlapping the one before (0 for a row shorter than a vector).
+     */
+    public static int vectorStart(int j, int cols) {
+        return Math.min(j * LANES.length(), Math.max(0, cols - LANES.length()));
+    }
+
+    /**
+     * How many of a row's vectors, from vector j of {@code vectors}, form the next block of at most {@code max}: a
+     * ragged row's overlapping last vector stays in the block of the one before it, so that a block which loads all
+     * its vectors before it stores any computes their shared lanes alike, and adds to them once.
+     */
+    public static int blockLength(int j, int vectors, int cols, int max) {
+        int count = Math.min(max, vectors - j);
+        if (cols % LANES.length() != 0 && vectors - (j + count) == 1) {
+            count--;
+        }
+        return count;
+    }
+
+    /**
      * For a row of {@code cols} values whose last vector overlaps the one before (cols not a multiple of the lanes):
      * 0 on the lanes the main loop already covered, 1 on the rest.
      */

@@ -42,7 +42,7 @@ class CouplingInputsTest {
                     int pattern = flips[2 + r * words + j];
                     for (int k = 0; k < 32; k++) {
                         if ((pattern >>> k & 1) != 0) {
-                            int unit = VectorMath.vectorStart(j, cols) + k;
+                            int unit = dvae.math.tensor.VectorFunctions.vectorStart(j, cols) + k;
                             assertTrue(unit < cols && !marked[unit], "unit " + unit + " marked once, cols " + cols);
                             marked[unit] = true;
                         }

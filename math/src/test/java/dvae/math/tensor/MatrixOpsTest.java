@@ -125,6 +125,35 @@ class MatrixOpsTest {
         assertThrows(IllegalArgumentException.class, () -> MatrixOps.multBatched(z, random(batch, 19, 6), zw));
     }
 
+    /**
+     * The left product in vector blocks adds each column's terms in row order with fused multiply-adds, exactly as a
+     * scalar loop does: bit for bit, on row lengths below, at and between whole vectors and across blocks of eight,
+     * accumulating (beta 1) or not (beta 0, old contents ignored).
+     */
+    @Test
+    void leftProductsEqualASequentialFusedSumPerColumnBitForBit() {
+        for (int n2 : new int[] {5, 16, 21, 100, 128, 130, 144, 200, 400}) {
+            int n1 = 37;
+            Matrix w = random(1, n1 * n2, n2);
+            Matrix v = random(1, n1, n2 + 1);
+            Matrix start = random(1, n2, n2 + 2);
+            for (float beta : new float[] {0f, 1f}) {
+                float[] out = start.data.clone();
+                if (beta == 0f) {
+                    out[0] = Float.NaN;
+                }
+                BatchedKernels.vecTimesW(w.data, 0, n1, n2, v.data, 0, beta, out, 0);
+                for (int j = 0; j < n2; j++) {
+                    float expected = beta == 0f ? 0f : start.data[j];
+                    for (int i = 0; i < n1; i++) {
+                        expected = Math.fma(w.data[i * n2 + j], v.data[i], expected);
+                    }
+                    assertEquals(expected, out[j], "n2 " + n2 + ", beta " + beta + ", column " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void allFiniteFindsANonFiniteValueAnywhereInALongArrayOrBuffer() {
         float[] values = new float[300_001];
