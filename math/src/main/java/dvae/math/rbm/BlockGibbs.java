@@ -109,26 +109,15 @@ public final class BlockGibbs {
         int n1 = batch.n1();
         int n2 = batch.n2();
         inParts(batch.size(), MIN_EXAMPLES_PER_PART, (engine, from, to) -> {
+            CouplingInputs inputs = engine.couplingInputs();
             for (int e = from; e < to; e++) {
-                int wOff = e * n1 * n2;
-                int z1Off = e * replicas * n1;
-                int z2Off = e * replicas * n2;
+                inputs.start(batch, e, null, z1, e * replicas * n1, z2, e * replicas * n2, replicas);
                 for (int s = 0; s < sweeps; s++) {
-                    engine.sampleSide2(batch.w(), wOff, batch.b2(), e * n2, n1, n2, z1, z1Off, z2, z2Off, replicas,
-                            1f, 1f);
-                    engine.sampleSide1(batch.w(), wOff, batch.b1(), e * n1, n1, n2, z2, z2Off, z1, z1Off, replicas,
-                            1f, 1f);
+                    inputs.drawSide2(1f, 1f);
+                    inputs.drawSide1(1f, 1f);
                 }
             }
         });
-    }
-
-    /** z2 ~ Bern(σ(sw·z1W + sb·b2)) for {@code rows} chains. */
-    void sampleSide2(float[] w, int wOff, float[] b2, int b2Off, int n1, int n2,
-                     float[] z1, int z1Off, float[] z2, int z2Off, int rows, float sw, float sb) {
-        float[] a = activations(rows * n2);
-        productSide2(w, wOff, n1, n2, z1, z1Off, rows, a);
-        sample(a, sw, b2, b2Off, sb, rows, n2, z2, z2Off, null);
     }
 
     /** z1 ~ Bern(σ(sw·z2Wᵀ + sb·b1)) for {@code rows} chains. */
@@ -172,7 +161,7 @@ public final class BlockGibbs {
         if (uniforms.length < VectorMath.uniformBufferLength(blockRows * cols)) {
             uniforms = new float[VectorMath.uniformBufferLength(blockRows * cols)];
         }
-        int words = VectorMath.flipWords(cols);
+        int patterns = VectorMath.patternsPerRow(cols);
         for (int r = 0; r < rows; r += blockRows) {
             int n = Math.min(blockRows, rows - r);
             VectorMath.fillUniform(rng, uniforms, n * cols);
@@ -181,7 +170,7 @@ public final class BlockGibbs {
                         outOff + r * cols);
             } else {
                 VectorMath.sampleBernoulliRecordingFlips(act, r * cols, actScale, bias, biasOff, biasScale, n, cols,
-                        uniforms, out, outOff + r * cols, flips, r * words);
+                        uniforms, out, outOff + r * cols, flips, r * patterns);
             }
         }
     }

@@ -27,7 +27,12 @@ final class CouplingInputs {
     static final int UNTRACKED_AFTER_MANY = 16;
 
     private final BlockGibbs engine;
-    private Rbm rbm;
+    private RbmBatch machines;
+    private int n1;
+    private int n2;
+    private int wOff;
+    private int b1Off;
+    private int b2Off;
     private float[] wT;
     private float[] z1;
     private int z1Off;
@@ -37,6 +42,7 @@ final class CouplingInputs {
     private final Side side1 = new Side();
     private final Side side2 = new Side();
     private int[] scratch = new int[0];
+    private long[] words = new long[0];
     /** Updates by row additions and by products since the engine was made, for tests and profiles. */
     long additionUpdates;
     long productUpdates;
@@ -64,17 +70,32 @@ final class CouplingInputs {
      * couplings are wT (n2 × n1). z2 need not hold a state yet: the first {@link #drawSide2} writes it.
      */
     void start(Rbm rbm, float[] wT, float[] z1, int z1Off, float[] z2, int z2Off, int rows) {
-        this.rbm = rbm;
+        start(new RbmBatch(1, rbm.n1(), rbm.n2(), rbm.w(), rbm.b1(), rbm.b2()), 0, wT, z1, z1Off, z2, z2Off, rows);
+    }
+
+    /**
+     * Starts on chains of example e's machine of a batch. With wT null, side 1's input (z2·Wᵀ) is multiplied anew at
+     * every draw, and only side 2's kept up to date: a per-example machine has no transposed copy, and making one
+     * would cost as much as the products it saves.
+     */
+    void start(RbmBatch machines, int e, float[] wT, float[] z1, int z1Off, float[] z2, int z2Off, int rows) {
+        this.machines = machines;
+        this.n1 = machines.n1();
+        this.n2 = machines.n2();
+        this.wOff = e * n1 * n2;
+        this.b1Off = e * n1;
+        this.b2Off = e * n2;
         this.wT = wT;
         this.z1 = z1;
         this.z1Off = z1Off;
         this.z2 = z2;
         this.z2Off = z2Off;
         this.rows = rows;
-        prepare(side1, rbm.n1(), rbm.n2());
-        prepare(side2, rbm.n2(), rbm.n1());
-        if (scratch.length < Math.max(rbm.n1(), rbm.n2())) {
-            scratch = new int[Math.max(rbm.n1(), rbm.n2())];
+        prepare(side1, n1, n2);
+        prepare(side2, n2, n1);
+        if (scratch.length < Math.max(n1, n2)) {
+            scratch = new int[Math.max(n1, n2)];
+            words = new long[VectorMath.changedUnitWords(Math.max(n1, n2))];
         }
     }
 
@@ -82,9 +103,9 @@ final class CouplingInputs {
         if (side.input.length < rows * width) {
             side.input = new float[rows * width];
         }
-        int flipLongs = rows * VectorMath.flipWords(otherUnits);
-        if (side.flips.length < flipLongs) {
-            side.flips = new int[flipLongs];
+        int flipInts = rows * VectorMath.patternsPerRow(otherUnits);
+        if (side.flips.length < flipInts) {
+            side.flips = new int[flipInts];
         }
         side.valid = false;
         side.stale = false;
@@ -95,31 +116,30 @@ final class CouplingInputs {
 
     /** z1·W (rows × n2, raw: no scale, no bias) for the chains' current z1. */
     float[] side2Input() {
-        int n1 = rbm.n1();
-        int n2 = rbm.n2();
-        bringUpToDate(side2, n2, n1, rbm.w(), z1, z1Off,
-                () -> engine.productSide2(rbm.w(), 0, n1, n2, z1, z1Off, rows, side2.input));
+        bringUpToDate(side2, n2, n1, machines.w(), wOff, z1, z1Off,
+                () -> engine.productSide2(machines.w(), wOff, n1, n2, z1, z1Off, rows, side2.input));
         return side2.input;
     }
 
     /** z2 ~ Bern(σ(sw·z1W + sb·b2)). */
     void drawSide2(float sw, float sb) {
         float[] input = side2Input();
-        engine.sample(input, sw, rbm.b2(), 0, sb, rows, rbm.n2(), z2, z2Off, drawn(side1));
+        engine.sample(input, sw, machines.b2(), b2Off, sb, rows, n2, z2, z2Off, drawn(side1, wT != null));
     }
 
     /** z1 ~ Bern(σ(sw·z2Wᵀ + sb·b1)). */
     void drawSide1(float sw, float sb) {
-        int n1 = rbm.n1();
-        int n2 = rbm.n2();
-        bringUpToDate(side1, n1, n2, wT, z2, z2Off,
-                () -> engine.productSide1(rbm.w(), 0, n1, n2, z2, z2Off, rows, side1.input));
-        engine.sample(side1.input, sw, rbm.b1(), 0, sb, rows, n1, z1, z1Off, drawn(side2));
+        bringUpToDate(side1, n1, n2, wT, 0, z2, z2Off,
+                () -> engine.productSide1(machines.w(), wOff, n1, n2, z2, z2Off, rows, side1.input));
+        engine.sample(side1.input, sw, machines.b1(), b1Off, sb, rows, n1, z1, z1Off, drawn(side2, true));
     }
 
-    /** Marks the input stale before the other side is drawn; returns where that draw records its changes, if at all. */
-    private static int[] drawn(Side dependent) {
-        boolean track = dependent.valid && !dependent.stale && dependent.untracked == 0;
+    /**
+     * Marks the input stale before the other side is drawn; returns where that draw records its changes, if at all
+     * (never for an input kept by products alone).
+     */
+    private static int[] drawn(Side dependent, boolean byAdditions) {
+        boolean track = byAdditions && dependent.valid && !dependent.stale && dependent.untracked == 0;
         if (dependent.untracked > 0) {
             dependent.untracked--;
         }
@@ -129,19 +149,20 @@ final class CouplingInputs {
         return track ? dependent.flips : null;
     }
 
-    private void bringUpToDate(Side side, int width, int otherUnits, float[] rowsOf, float[] z, int zOff,
-                               Runnable product) {
+    private void bringUpToDate(Side side, int width, int otherUnits, float[] rowsOf, int rowsOfOff, float[] z,
+                               int zOff, Runnable product) {
         if (side.valid && !side.stale) {
             return;
         }
         boolean add = side.valid && side.tracked && side.updates < REFRESH_EVERY;
-        if (add && VectorMath.countFlips(side.flips, 0, rows, VectorMath.flipWords(otherUnits))
+        if (add && VectorMath.countFlips(side.flips, 0, rows, VectorMath.patternsPerRow(otherUnits))
                 > PRODUCT_ABOVE * rows * otherUnits) {
             add = false;
             side.untracked = UNTRACKED_AFTER_MANY;
         }
         if (add) {
-            VectorMath.addChangedRows(side.input, rows, width, rowsOf, z, zOff, otherUnits, side.flips, scratch);
+            VectorMath.addChangedRows(side.input, rows, width, rowsOf, rowsOfOff, z, zOff, otherUnits, side.flips,
+                    words, scratch);
             side.updates++;
             additionUpdates++;
         } else {

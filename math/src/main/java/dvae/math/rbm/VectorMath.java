@@ -48,8 +48,6 @@ final class VectorMath {
     private VectorMath() {
     }
 
-
-
     /** The length a buffer for {@link #fillUniform} of n values needs: n rounded up to whole vectors. */
     static int uniformBufferLength(int n) {
         return (n + L - 1) / L * L;
@@ -102,7 +100,7 @@ final class VectorMath {
         // e^{−x} = 2^y with y = −x·log2(e) = act·ka + biasY[c]: one fused multiply-add per lane.
         FloatVector ka = FloatVector.broadcast(LANES, -actScale * LOG2_E);
         float[] biasY = exponentBiases(bias, biasOff, biasScale, cols);
-        int steps = flipWords(cols);
+        int steps = patternsPerRow(cols);
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
             for (int k = 0; k < steps; k++) {
@@ -118,9 +116,9 @@ final class VectorMath {
 
     /**
      * {@link #sampleBernoulli}, recording which units the draw changed as bit patterns, one int per vector of the row
-     * ({@link #flipWords} of them, row r's from {@code flipsOff + r·words}): bit k of vector j's pattern stands for
-     * unit {@link VectorFunctions#vectorStart}(j) + k. A kernel of its own, not a test in the plain one's loop: with both in one
-     * method the JIT stopped inlining the draw and the plain kernel ran five times slower.
+     * ({@link #patternsPerRow} of them, row r's from {@code flipsOff + r·patterns}): bit k of vector j's pattern
+     * stands for unit {@link VectorFunctions#vectorStart}(j) + k. A kernel of its own, not a test in the plain one's
+     * loop: with both in one method the JIT stopped inlining the draw and the plain kernel ran five times slower.
      */
     static void sampleBernoulliRecordingFlips(float[] act, int actOff, float actScale, float[] bias, int biasOff,
                                               float biasScale, int rows, int cols, float[] uniforms, float[] out,
@@ -132,7 +130,7 @@ final class VectorMath {
         }
         FloatVector ka = FloatVector.broadcast(LANES, -actScale * LOG2_E);
         float[] biasY = exponentBiases(bias, biasOff, biasScale, cols);
-        int steps = flipWords(cols);
+        int steps = patternsPerRow(cols);
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
             for (int k = 0; k < steps; k++) {
@@ -184,14 +182,14 @@ final class VectorMath {
     }
 
     /** The flip patterns per row of a side of {@code cols} units: one per vector of the row (one if shorter). */
-    static int flipWords(int cols) {
+    static int patternsPerRow(int cols) {
         return cols < L ? 1 : (cols + L - 1) / L;
     }
 
-    /** The number of set bits in rows × words flip patterns from flipsOff. */
-    static int countFlips(int[] flips, int flipsOff, int rows, int words) {
+    /** The number of set bits in rows × patterns flip patterns from flipsOff. */
+    static int countFlips(int[] flips, int flipsOff, int rows, int patterns) {
         int n = 0;
-        for (int i = flipsOff, end = flipsOff + rows * words; i < end; i++) {
+        for (int i = flipsOff, end = flipsOff + rows * patterns; i < end; i++) {
             n += Integer.bitCount(flips[i]);
         }
         return n;
@@ -201,15 +199,14 @@ final class VectorMath {
      * c[r, ·] += Σ_i (z[r, i] − z_before[r, i])·rowsOf[i, ·] over the units i whose flip bits are set (see {@link
      * #sampleBernoulli}), for each of {@code rows} rows of width {@code width}: a product z·M brought up to date after
      * z changed, rowsOf being M (units × width, row-major) and z (rows × units from zOff) the new states, whose value
-     * at a changed unit gives the change's sign. Costs a row addition per changed unit instead of a product.
-     * {@code scratch} holds at least as many ints as there are units.
+     * at a changed unit gives the change's sign, M starting at rowsOfOff. Costs a row addition per changed unit instead
+     * of a product. Scratch: {@code gathered} of {@link #changedUnitWords}(units) longs, {@code scratch} of units ints.
      */
-    static void addChangedRows(float[] c, int rows, int width, float[] rowsOf, float[] z, int zOff, int units,
-                               int[] flips, int[] scratch) {
-        int words = flipWords(units);
-        long[] gathered = new long[(units + 63) / 64 + 1];
+    static void addChangedRows(float[] c, int rows, int width, float[] rowsOf, int rowsOfOff, float[] z, int zOff,
+                               int units, int[] flips, long[] gathered, int[] scratch) {
+        int patterns = patternsPerRow(units);
         for (int r = 0; r < rows; r++) {
-            int changed = changedUnits(flips, r * words, words, units, gathered, scratch);
+            int changed = changedUnits(flips, r * patterns, patterns, units, gathered, scratch);
             if (changed == 0) {
                 continue;
             }
@@ -220,17 +217,17 @@ final class VectorMath {
                     int i = scratch[k];
                     float sign = z[zRow + i] > 0 ? 1f : -1f;
                     for (int j = 0; j < width; j++) {
-                        c[row + j] += sign * rowsOf[i * width + j];
+                        c[row + j] += sign * rowsOf[rowsOfOff + i * width + j];
                     }
                 }
                 continue;
             }
             // Up to eight vectors of the row at a time, held in registers over all its changed units.
-            int vectors = flipWords(width);
+            int vectors = (width + L - 1) / L;
             for (int j = 0; j < vectors; ) {
                 int count = VectorFunctions.blockLength(j, vectors, width, 8);
                 int lastOfBlock = j + count - 1;
-                addChangedRowsBlock(c, row, rowsOf, width, z, zRow, scratch, changed,
+                addChangedRowsBlock(c, row, rowsOf, rowsOfOff, width, z, zRow, scratch, changed,
                         vectorStart(j, width), vectorStart(Math.min(j + 1, lastOfBlock), width),
                         vectorStart(Math.min(j + 2, lastOfBlock), width),
                         vectorStart(Math.min(j + 3, lastOfBlock), width),
@@ -243,15 +240,20 @@ final class VectorMath {
         }
     }
 
+    /** The length of the scratch words {@link #addChangedRows} gathers a row's patterns into. */
+    static int changedUnitWords(int units) {
+        return (units + 63) / 64 + 1; // one beyond: an overlapping pattern may reach past the last word
+    }
+
     /**
-     * The units whose bits are set in a row's patterns [at, at + words), written to out; returns their number. The
+     * The units whose bits are set in a row's patterns [at, at + patterns), written to out; returns their number. The
      * patterns are first gathered into 64-unit words (a ragged row's overlapping last pattern ORed in), so that the
      * loops over set bits, whose ends the processor cannot predict, run once per 64 units rather than once per vector.
      */
-    private static int changedUnits(int[] flips, int at, int words, int units, long[] gathered, int[] out) {
+    private static int changedUnits(int[] flips, int at, int patterns, int units, long[] gathered, int[] out) {
         int longs = (units + 63) >>> 6;
         java.util.Arrays.fill(gathered, 0, longs, 0L);
-        for (int j = 0; j < words; j++) {
+        for (int j = 0; j < patterns; j++) {
             int first = vectorStart(j, units);
             long pattern = flips[at + j] & 0xffffffffL;
             int shift = first & 63;
@@ -271,7 +273,7 @@ final class VectorMath {
         return n;
     }
 
-    private static void addChangedRowsBlock(float[] c, int row, float[] m, int width, float[] z, int zRow,
+    private static void addChangedRowsBlock(float[] c, int row, float[] m, int mOff, int width, float[] z, int zRow,
                                             int[] units, int changed, int p0, int p1, int p2, int p3, int p4, int p5,
                                             int p6, int p7) {
         FloatVector a0 = FloatVector.fromArray(LANES, c, row + p0);
@@ -284,7 +286,7 @@ final class VectorMath {
         FloatVector a7 = FloatVector.fromArray(LANES, c, row + p7);
         for (int k = 0; k < changed; k++) {
             int i = units[k];
-            int b = i * width;
+            int b = mOff + i * width;
             FloatVector sign = FloatVector.broadcast(LANES, 2 * z[zRow + i] - 1); // +1 turned on, −1 turned off
             a0 = FloatVector.fromArray(LANES, m, b + p0).fma(sign, a0);
             a1 = FloatVector.fromArray(LANES, m, b + p1).fma(sign, a1);

@@ -27,8 +27,8 @@ class CouplingInputsTest {
             float[] plain = before.clone();
             VectorMath.sampleBernoulli(act, 0, 0.7f, bias, 0, 1.3f, rows, cols, uniforms, plain, 0);
             float[] recorded = before.clone();
-            int words = VectorMath.flipWords(cols);
-            int[] flips = new int[rows * words + 3];
+            int patterns = VectorMath.patternsPerRow(cols);
+            int[] flips = new int[rows * patterns + 3];
             flips[flips.length - 1] = 12345; // beyond the rows: left alone
             VectorMath.sampleBernoulliRecordingFlips(act, 0, 0.7f, bias, 0, 1.3f, rows, cols, uniforms, recorded, 0,
                     flips, 2);
@@ -38,8 +38,8 @@ class CouplingInputsTest {
             }
             for (int r = 0; r < rows; r++) {
                 boolean[] marked = new boolean[cols];
-                for (int j = 0; j < words; j++) {
-                    int pattern = flips[2 + r * words + j];
+                for (int j = 0; j < patterns; j++) {
+                    int pattern = flips[2 + r * patterns + j];
                     for (int k = 0; k < 32; k++) {
                         if ((pattern >>> k & 1) != 0) {
                             int unit = dvae.math.tensor.VectorFunctions.vectorStart(j, cols) + k;
@@ -69,10 +69,11 @@ class CouplingInputsTest {
                 float[] act = gaussian(rows * units, 1, rng);
                 float[] uniforms = new float[VectorMath.uniformBufferLength(rows * units)];
                 VectorMath.fillUniform(rng, uniforms, rows * units);
-                int[] flips = new int[rows * VectorMath.flipWords(units)];
+                int[] flips = new int[rows * VectorMath.patternsPerRow(units)];
                 VectorMath.sampleBernoulliRecordingFlips(act, 0, 1f, new float[units], 0, 0f, rows, units, uniforms, z,
                         0, flips, 0);
-                VectorMath.addChangedRows(c, rows, width, m, z, 0, units, flips, new int[units]);
+                VectorMath.addChangedRows(c, rows, width, m, 0, z, 0, units, flips,
+                        new long[VectorMath.changedUnitWords(units)], new int[units]);
                 float[] expected = product(z, m, rows, units, width);
                 for (int i = 0; i < c.length; i++) {
                     assertEquals(expected[i], c[i], 1e-4, units + " units, width " + width + ", element " + i);
@@ -128,6 +129,47 @@ class CouplingInputsTest {
         BlockGibbs gibbs = new BlockGibbs(new RandomStream(9));
         gibbs.sweeps(rbm, z1, z2, chains, 100);
         BlockGibbsTest.assertMatchesExact(ExactRbm.moments(rbm), z1, 0, z2, 0, chains, 5 * 0.5 / Math.sqrt(chains));
+    }
+
+    /**
+     * Per-example machines keep side 2's input by additions and multiply side 1's: 2,000 examples of one sharp
+     * machine, one chain each as in training, pooled, and 4 examples of different machines with 2,500 chains each.
+     */
+    @Test
+    void batchedSweepsOfSharpMachinesMatchExactMarginals() {
+        Rbm one = sharp(20, 18, 12);
+        int size = 2000;
+        RbmBatch same = batchOf(size, i -> one);
+        float[] z1 = BlockGibbsTest.randomBits(size * 20, 13);
+        float[] z2 = new float[size * 18];
+        new BlockGibbs(new RandomStream(14)).sweeps(same, 1, z1, z2, 100);
+        BlockGibbsTest.assertMatchesExact(ExactRbm.moments(one), z1, 0, z2, 0, size, 5 * 0.5 / Math.sqrt(size));
+
+        int replicas = 2500;
+        RbmBatch different = batchOf(4, i -> sharp(17, 20, 20 + i));
+        float[] y1 = BlockGibbsTest.randomBits(4 * replicas * 17, 15);
+        float[] y2 = new float[4 * replicas * 20];
+        new BlockGibbs(new RandomStream(16)).sweeps(different, replicas, y1, y2, 100);
+        for (int e = 0; e < 4; e++) {
+            BlockGibbsTest.assertMatchesExact(ExactRbm.moments(different.example(e)), y1, e * replicas * 17, y2,
+                    e * replicas * 20, replicas, 5 * 0.5 / Math.sqrt(replicas));
+        }
+    }
+
+    private static RbmBatch batchOf(int size, java.util.function.IntFunction<Rbm> machine) {
+        Rbm first = machine.apply(0);
+        int n1 = first.n1();
+        int n2 = first.n2();
+        float[] w = new float[size * n1 * n2];
+        float[] b1 = new float[size * n1];
+        float[] b2 = new float[size * n2];
+        for (int e = 0; e < size; e++) {
+            Rbm m = machine.apply(e);
+            System.arraycopy(m.w(), 0, w, e * n1 * n2, n1 * n2);
+            System.arraycopy(m.b1(), 0, b1, e * n1, n1);
+            System.arraycopy(m.b2(), 0, b2, e * n2, n2);
+        }
+        return new RbmBatch(size, n1, n2, w, b1, b2);
     }
 
     @Test
