@@ -52,7 +52,8 @@ public final class BlockGibbs {
     public void sweeps(Rbm rbm, float[] z1, float[] z2, int chains, int sweeps, float sw, float sb) {
         int n1 = rbm.n1();
         int n2 = rbm.n2();
-        float[] wT = rbm.transposed().w();
+        // Side 1's input is first updated by additions at the second sweep: one sweep needs no transposed copy.
+        float[] wT = sweeps > 1 ? rbm.transposed().w() : null;
         inParts(chains, MIN_CHAINS_PER_PART, (engine, from, to) -> {
             CouplingInputs inputs = engine.couplingInputs();
             inputs.start(rbm, wT, z1, from * n1, z2, from * n2, to - from);

@@ -67,7 +67,8 @@ final class CouplingInputs {
 
     /**
      * Starts on chains z1 (rows × n1 from z1Off) and z2 (rows × n2 from z2Off) of the RBM, whose transposed
-     * couplings are wT (n2 × n1). z2 need not hold a state yet: the first {@link #drawSide2} writes it.
+     * couplings are wT (n2 × n1, or null as below). z2 need not hold a state yet: the first {@link #drawSide2}
+     * writes it.
      */
     void start(Rbm rbm, float[] wT, float[] z1, int z1Off, float[] z2, int z2Off, int rows) {
         start(new RbmBatch(1, rbm.n1(), rbm.n2(), rbm.w(), rbm.b1(), rbm.b2()), 0, wT, z1, z1Off, z2, z2Off, rows);

@@ -116,7 +116,7 @@ final class ParticlePopulation {
     void anneal(Rbm rbm, AnnealingBase base, double[] betas, double resampleBelowEss) {
         if (weights == Annealing.Weights.JOINT) {
             if (resampleBelowEss > 0) {
-                throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
+                requireMarginalWeights();
             }
             annealJoint(rbm, base, betas);
             return;
@@ -142,8 +142,9 @@ final class ParticlePopulation {
             inputs.start(rbm, wT, z1, from0 * n1, z2, from0 * n2, rows);
             for (int k = 0; k + 1 < betas.length; k++) {
                 float to = (float) betas[k + 1];
+                float sbTo = base.biasScale(betas[k + 1]);
                 float dsw = (float) (betas[k + 1] - betas[k]);
-                float dsb = base.biasScale(betas[k + 1]) - base.biasScale(betas[k]);
+                float dsb = sbTo - base.biasScale(betas[k]);
                 float[] c = inputs.side2Input();
                 if (dsb != 0f) {
                     VectorMath.rowDots(z1, from0 * n1, rbm.b1(), rows, n1, increments, from0);
@@ -158,8 +159,8 @@ final class ParticlePopulation {
                 for (int i = from0; i < to0; i++) {
                     logWeights[i] += increments[i] + dsw * side2Terms[i];
                 }
-                inputs.drawSide2(to, base.biasScale(betas[k + 1]));
-                inputs.drawSide1(to, base.biasScale(betas[k + 1]));
+                inputs.drawSide2(to, sbTo);
+                inputs.drawSide1(to, sbTo);
             }
         });
     }
@@ -198,14 +199,19 @@ final class ParticlePopulation {
         return 1 / (sumSq * size);
     }
 
+    /** Resampling moves side-1 states only, which joint weights (the density of both sides) do not allow. */
+    private void requireMarginalWeights() {
+        if (weights != Annealing.Weights.MARGINAL) {
+            throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
+        }
+    }
+
     /**
      * Systematic resampling of the side-1 states: copies in proportion to weight, all weights equal afterwards; keeps
      * logZRatio. Only for marginal weights (population annealing), whose side 2 the next sweep redraws.
      */
     void resample() {
-        if (weights != Annealing.Weights.MARGINAL) {
-            throw new IllegalStateException("resampling moves side-1 states only: joint weights are for plain AIS");
-        }
+        requireMarginalWeights();
         if (resampled == null) {
             resampled = new float[size * n1];
         }

@@ -242,7 +242,7 @@ final class VectorMath {
 
     /** The length of the scratch words {@link #addChangedRows} gathers a row's patterns into. */
     static int changedUnitWords(int units) {
-        return (units + 63) / 64 + 1; // one beyond: an overlapping pattern may reach past the last word
+        return (units + 63) >>> 6;
     }
 
     /**
@@ -251,14 +251,14 @@ final class VectorMath {
      * loops over set bits, whose ends the processor cannot predict, run once per 64 units rather than once per vector.
      */
     private static int changedUnits(int[] flips, int at, int patterns, int units, long[] gathered, int[] out) {
-        int longs = (units + 63) >>> 6;
+        int longs = changedUnitWords(units);
         java.util.Arrays.fill(gathered, 0, longs, 0L);
         for (int j = 0; j < patterns; j++) {
             int first = vectorStart(j, units);
             long pattern = flips[at + j] & 0xffffffffL;
             int shift = first & 63;
             gathered[first >>> 6] |= pattern << shift;
-            if (shift > 32) { // L ≤ 32 bits reach past this word
+            if (shift > 64 - L) { // the pattern's L bits reach into the next word (which holds unit first + L − 1)
                 gathered[(first >>> 6) + 1] |= pattern >>> (64 - shift);
             }
         }
