@@ -30,10 +30,11 @@ public final class VectorFunctions {
     private static final FloatVector P2 = FloatVector.broadcast(LANES, 0.24022242426872253f);
     private static final FloatVector P1 = FloatVector.broadcast(LANES, 0.6931470036506653f);
     private static final FloatVector ONE = FloatVector.broadcast(LANES, 1f);
-    /** For {@link #sumLanes}: lane i takes lane i + L/2, i + L/4, ..., i + 1 (mod L), one rearrangement per level. */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] HALF_WIDTH_ON = new VectorShuffle[Integer.numberOfTrailingZeros(
-            LANES.length())];
+    /** For {@link #sumLanes}: lane i takes lane i + 8, 4, 2 or 1 (mod L), one rearrangement per level. */
+    private static final VectorShuffle<Float> ON_8 = laneOn(8);
+    private static final VectorShuffle<Float> ON_4 = laneOn(4);
+    private static final VectorShuffle<Float> ON_2 = laneOn(2);
+    private static final VectorShuffle<Float> ON_1 = laneOn(1);
     // 1/k!, k = 2..10: e^d − 1 = d·(1 + d/2! + d²/3! + … + d⁹/10!) within 3e-8 relative for |d| ≤ 1.
     private static final FloatVector[] EXPM1 = new FloatVector[11];
     // 2/(2k+1), k = 1..4: log m = 2·atanh(s) = s·(2 + s²·(2/3 + s²·(2/5 + s²·(2/7 + s²·2/9)))), |s| ≤ 0.172.
@@ -61,11 +62,6 @@ public final class VectorFunctions {
     private static final float LN2_LO = (float) (Math.log(2) - 0.693145751953125);
 
     static {
-        int level = 0;
-        for (int half = LANES.length() / 2; half >= 1; half /= 2) {
-            int shift = half;
-            HALF_WIDTH_ON[level++] = VectorShuffle.fromOp(LANES, i -> (i + shift) % LANES.length());
-        }
         double factorial = 1;
         for (int k = 2; k <= 10; k++) {
             factorial *= k;
@@ -142,9 +138,32 @@ public final class VectorFunctions {
      * {@code slice}, in 4.8 instead of 8.0 ns (16 lanes, a throw-away timing loop).
      */
     public static float sumLanes(FloatVector v) {
-        int level = 0;
+        // Level by level in straight-line code, each level's rearrangement a constant: as a loop over an array of
+        // them, the vector was boxed at every level where the caller did not inline this (JFR allocation samples).
+        if (LANES.length() > 16) {
+            return sumLanesByLoop(v);
+        }
+        if (LANES.length() == 16) {
+            v = v.add(v.rearrange(ON_8));
+        }
+        if (LANES.length() >= 8) {
+            v = v.add(v.rearrange(ON_4));
+        }
+        if (LANES.length() >= 4) {
+            v = v.add(v.rearrange(ON_2));
+        }
+        v = v.add(v.rearrange(ON_1));
+        return v.lane(0);
+    }
+
+    private static VectorShuffle<Float> laneOn(int shift) {
+        return VectorShuffle.fromOp(LANES, i -> (i + shift) % LANES.length());
+    }
+
+    /** Wider vectors (SVE): the same levels from L/2 down. */
+    private static float sumLanesByLoop(FloatVector v) {
         for (int half = LANES.length() / 2; half >= 1; half /= 2) {
-            v = v.add(v.rearrange(HALF_WIDTH_ON[level++]));
+            v = v.add(v.rearrange(laneOn(half)));
         }
         return v.lane(0);
     }
