@@ -35,6 +35,11 @@ public final class VectorFunctions {
     private static final VectorShuffle<Float> ON_4 = laneOn(4);
     private static final VectorShuffle<Float> ON_2 = laneOn(2);
     private static final VectorShuffle<Float> ON_1 = laneOn(1);
+    /** Vectors wider than 16 lanes (SVE): their levels above those four, L/2 down to 16, made once. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] WIDE_LEVELS = java.util.stream.IntStream
+            .iterate(LANES.length() / 2, half -> half >= 16, half -> half / 2)
+            .mapToObj(VectorFunctions::laneOn).toArray(VectorShuffle[]::new);
     // 1/k!, k = 2..10: e^d − 1 = d·(1 + d/2! + d²/3! + … + d⁹/10!) within 3e-8 relative for |d| ≤ 1.
     private static final FloatVector[] EXPM1 = new FloatVector[11];
     // 2/(2k+1), k = 1..4: log m = 2·atanh(s) = s·(2 + s²·(2/3 + s²·(2/5 + s²·(2/7 + s²·2/9)))), |s| ≤ 0.172.
@@ -140,10 +145,10 @@ public final class VectorFunctions {
     public static float sumLanes(FloatVector v) {
         // Level by level in straight-line code, each level's rearrangement a constant: as a loop over an array of
         // them, the vector was boxed at every level where the caller did not inline this (JFR allocation samples).
-        if (LANES.length() > 16) {
-            return sumLanesByLoop(v);
+        for (VectorShuffle<Float> level : WIDE_LEVELS) { // none up to 16 lanes: the JIT drops the loop
+            v = v.add(v.rearrange(level));
         }
-        if (LANES.length() == 16) {
+        if (LANES.length() >= 16) {
             v = v.add(v.rearrange(ON_8));
         }
         if (LANES.length() >= 8) {
@@ -158,14 +163,6 @@ public final class VectorFunctions {
 
     private static VectorShuffle<Float> laneOn(int shift) {
         return VectorShuffle.fromOp(LANES, i -> (i + shift) % LANES.length());
-    }
-
-    /** Wider vectors (SVE): the same levels from L/2 down. */
-    private static float sumLanesByLoop(FloatVector v) {
-        for (int half = LANES.length() / 2; half >= 1; half /= 2) {
-            v = v.add(v.rearrange(laneOn(half)));
-        }
-        return v.lane(0);
     }
 
     /**
