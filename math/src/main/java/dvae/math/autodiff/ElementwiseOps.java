@@ -3,6 +3,7 @@ package dvae.math.autodiff;
 import dvae.math.tensor.ElementwiseKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.Scalars;
+import dvae.math.util.Parallel;
 
 /** Element-wise operations on the tape; binary ones need operands of the same shape. */
 public final class ElementwiseOps {
@@ -15,9 +16,12 @@ public final class ElementwiseOps {
         float[] x = a.value().data;
         float[] y = b.value().data;
         Matrix out = new Matrix(a.rows(), a.cols());
-        for (int i = 0; i < x.length; i++) {
-            out.data[i] = x[i] + y[i];
-        }
+        float[] o = out.data;
+        Parallel.forElements(o.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = x[i] + y[i];
+            }
+        });
         return a.tape().record(out, dy -> {
             addScaled(dy, 1f, a);
             addScaled(dy, 1f, b);
@@ -30,9 +34,12 @@ public final class ElementwiseOps {
         float[] x = a.value().data;
         float[] y = b.value().data;
         Matrix out = new Matrix(a.rows(), a.cols());
-        for (int i = 0; i < x.length; i++) {
-            out.data[i] = x[i] - y[i];
-        }
+        float[] o = out.data;
+        Parallel.forElements(o.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = x[i] - y[i];
+            }
+        });
         return a.tape().record(out, dy -> {
             addScaled(dy, 1f, a);
             addScaled(dy, -1f, b);
@@ -45,21 +52,18 @@ public final class ElementwiseOps {
         float[] x = a.value().data;
         float[] y = b.value().data;
         Matrix out = new Matrix(a.rows(), a.cols());
-        for (int i = 0; i < x.length; i++) {
-            out.data[i] = x[i] * y[i];
-        }
+        float[] o = out.data;
+        Parallel.forElements(o.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = x[i] * y[i];
+            }
+        });
         return a.tape().record(out, dy -> {
             if (a.needsGrad()) { // d(ab)/da = b
-                float[] da = a.grad().data;
-                for (int i = 0; i < da.length; i++) {
-                    da[i] += dy.data[i] * y[i];
-                }
+                addProduct(dy.data, y, a.grad().data);
             }
             if (b.needsGrad()) { // d(ab)/db = a
-                float[] db = b.grad().data;
-                for (int i = 0; i < db.length; i++) {
-                    db[i] += dy.data[i] * x[i];
-                }
+                addProduct(dy.data, x, b.grad().data);
             }
         }, a, b);
     }
@@ -68,9 +72,12 @@ public final class ElementwiseOps {
     public static Var scale(Var x, float s) {
         float[] v = x.value().data;
         Matrix out = new Matrix(x.rows(), x.cols());
-        for (int i = 0; i < v.length; i++) {
-            out.data[i] = s * v[i];
-        }
+        float[] o = out.data;
+        Parallel.forElements(o.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[i] = s * v[i];
+            }
+        });
         return x.tape().record(out, dy -> addScaled(dy, s, x), x);
     }
 
@@ -160,8 +167,20 @@ public final class ElementwiseOps {
             return;
         }
         float[] dx = x.grad().data;
-        for (int i = 0; i < dx.length; i++) {
-            dx[i] += s * dy.data[i];
-        }
+        float[] d = dy.data;
+        Parallel.forElements(dx.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                dx[i] += s * d[i];
+            }
+        });
+    }
+
+    /** into += dy ⊙ factor, element by element. */
+    private static void addProduct(float[] dy, float[] factor, float[] into) {
+        Parallel.forElements(into.length, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                into[i] += dy[i] * factor[i];
+            }
+        });
     }
 }

@@ -1,7 +1,9 @@
 package dvae.math.autodiff;
 
 import dvae.math.tensor.Matrix;
+import dvae.math.tensor.MatrixOps;
 import dvae.math.tensor.Scalars;
+import dvae.math.util.Parallel;
 
 /**
  * Reductions on the tape. Naming: {@code rowSums} gives one sum per row (rows×1), {@code columnSums} one per column
@@ -39,43 +41,17 @@ public final class ReduceOps {
         float[] v = x.value().data;
         int rows = x.rows();
         Matrix out = new Matrix(rows, 1);
-        // Four rows at a time: four independent double chains hide the add latency; each row's sum keeps its order.
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            double s0 = 0;
-            double s1 = 0;
-            double s2 = 0;
-            double s3 = 0;
-            int i0 = r * cols;
-            int i1 = i0 + cols;
-            int i2 = i1 + cols;
-            int i3 = i2 + cols;
-            for (int c = 0; c < cols; c++) {
-                s0 += v[i0 + c];
-                s1 += v[i1 + c];
-                s2 += v[i2 + c];
-                s3 += v[i3 + c];
-            }
-            out.data[r] = (float) s0;
-            out.data[r + 1] = (float) s1;
-            out.data[r + 2] = (float) s2;
-            out.data[r + 3] = (float) s3;
-        }
-        for (; r < rows; r++) {
-            double s = 0;
-            for (int c = 0; c < cols; c++) {
-                s += v[r * cols + c];
-            }
-            out.data[r] = (float) s;
-        }
+        Parallel.forRows(rows, cols, (part, r0, r1) -> MatrixOps.rowSums(v, cols, r0, r1, out.data));
         return x.tape().record(out, dy -> {
             float[] dx = x.grad().data;
-            for (int row = 0; row < rows; row++) {
-                float g = dy.data[row];
-                for (int c = 0, i = row * cols; c < cols; c++, i++) {
-                    dx[i] += g;
+            Parallel.forRows(rows, cols, (part, r0, r1) -> {
+                for (int row = r0; row < r1; row++) {
+                    float g = dy.data[row];
+                    for (int c = 0, i = row * cols; c < cols; c++, i++) {
+                        dx[i] += g;
+                    }
                 }
-            }
+            });
         }, x);
     }
 
@@ -146,19 +122,23 @@ public final class ReduceOps {
         float[] xv = x.value().data;
         float[] lv = logits.value().data;
         Matrix out = new Matrix(x.rows(), 1);
-        for (int r = 0; r < x.rows(); r++) {
-            double s = 0;
-            for (int i = r * cols; i < (r + 1) * cols; i++) {
-                s += xv[i] * (double) lv[i] - Scalars.softplus(lv[i]);
+        Parallel.forRows(x.rows(), cols, (part, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                double s = 0;
+                for (int i = r * cols; i < (r + 1) * cols; i++) {
+                    s += xv[i] * (double) lv[i] - Scalars.softplus(lv[i]);
+                }
+                out.data[r] = (float) s;
             }
-            out.data[r] = (float) s;
-        }
+        });
         return x.tape().record(out, dy -> {
             if (logits.needsGrad()) { // d/dl = x − σ(l)
                 float[] dl = logits.grad().data;
-                for (int i = 0; i < dl.length; i++) {
-                    dl[i] += dy.data[i / cols] * (xv[i] - (float) Scalars.sigmoid(lv[i]));
-                }
+                Parallel.forRows(x.rows(), cols, (part, r0, r1) -> {
+                    for (int i = r0 * cols; i < r1 * cols; i++) {
+                        dl[i] += dy.data[i / cols] * (xv[i] - (float) Scalars.sigmoid(lv[i]));
+                    }
+                });
             }
             if (x.needsGrad()) { // d/dx = l
                 float[] dx = x.grad().data;

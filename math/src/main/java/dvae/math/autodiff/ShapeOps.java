@@ -1,6 +1,7 @@
 package dvae.math.autodiff;
 
 import dvae.math.tensor.Matrix;
+import dvae.math.util.Parallel;
 
 /** Operations that move values without arithmetic: concatenation, slicing, reshaping, stopping gradients. */
 public final class ShapeOps {
@@ -52,9 +53,12 @@ public final class ShapeOps {
         Matrix out = x.value().reshapeView(rows, cols);
         return x.tape().record(out, dy -> {
             float[] dx = x.grad().data;
-            for (int i = 0; i < dx.length; i++) {
-                dx[i] += dy.data[i];
-            }
+            float[] d = dy.data;
+            Parallel.forElements(dx.length, (part, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] += d[i];
+                }
+            });
         }, x);
     }
 
@@ -65,19 +69,23 @@ public final class ShapeOps {
 
     /** dst[:, dstCol … dstCol+n) = src[:, srcCol … srcCol+n). */
     private static void copyColumns(Matrix src, int srcCol, Matrix dst, int dstCol, int n) {
-        for (int r = 0; r < src.rows; r++) {
-            System.arraycopy(src.data, r * src.cols + srcCol, dst.data, r * dst.cols + dstCol, n);
-        }
+        Parallel.forRows(src.rows, n, (part, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(src.data, r * src.cols + srcCol, dst.data, r * dst.cols + dstCol, n);
+            }
+        });
     }
 
     /** dst[:, dstCol … dstCol+n) += src[:, srcCol … srcCol+n). */
     private static void addColumns(Matrix src, int srcCol, Matrix dst, int dstCol, int n) {
-        for (int r = 0; r < src.rows; r++) {
-            int s = r * src.cols + srcCol;
-            int d = r * dst.cols + dstCol;
-            for (int c = 0; c < n; c++) {
-                dst.data[d + c] += src.data[s + c];
+        Parallel.forRows(src.rows, n, (part, r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int s = r * src.cols + srcCol;
+                int d = r * dst.cols + dstCol;
+                for (int c = 0; c < n; c++) {
+                    dst.data[d + c] += src.data[s + c];
+                }
             }
-        }
+        });
     }
 }

@@ -59,18 +59,11 @@ public final class RbmPosterior implements Posterior {
 
     public Parameters parameters(Var x, Mode mode) {
         Var out = net.forward(x, mode);
-        int rows = x.rows();
-        Var h1 = ShapeOps.sliceColumns(out, 0, n1);
-        Var h2 = ShapeOps.sliceColumns(out, n1, n1 + n2);
-        Var jRaw = ShapeOps.sliceColumns(out, n1 + n2, n1 + n2 + n1 * n2);
-        Var j = ElementwiseOps.scale(couplingNorm.forward(jRaw, mode), (float) (config.couplingScale() / Math.sqrt(n1)));
-        Var rowSums = ShapeOps.reshape(ReduceOps.rowSums(ShapeOps.reshape(j, rows * n1, n2)), rows, n1);
-        Matrix ones = new Matrix(rows, n1);
-        ones.fill(1f);
-        Var columnSums = LinearOps.matmulBatched(x.tape().constant(ones), j);
-        Var b1 = ElementwiseOps.scale(ElementwiseOps.sub(h1, rowSums), 2f);
-        Var b2 = ElementwiseOps.scale(ElementwiseOps.sub(h2, columnSums), 2f);
-        return new Parameters(b1, b2, ElementwiseOps.scale(j, 4f));
+        // W = 4J = 4·scale·BN(J_raw)/√n1 in one operation: 4·(float)(scale/√n1) is exact, so W is 4J bit for bit.
+        float couplingFactor = 4 * (float) (config.couplingScale() / Math.sqrt(n1));
+        Var w = couplingNorm.forward(out, n1 + n2, n1 + n2 + n1 * n2, couplingFactor, mode);
+        Var b = CouplingOps.biases(out, w, n1, n2);
+        return new Parameters(ShapeOps.sliceColumns(b, 0, n1), ShapeOps.sliceColumns(b, n1, n1 + n2), w);
     }
 
     /** φ(x) of one example as an RBM, from its encoder input (1 × pixels): what evaluation anneals to. */

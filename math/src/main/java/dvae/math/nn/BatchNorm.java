@@ -37,13 +37,18 @@ public final class BatchNorm implements Layer {
 
     @Override
     public Var forward(Var x, Mode mode) {
+        return forward(x, 0, x.cols(), 1f, mode);
+    }
+
+    /** scale · BN(x[:, fromCol … toCol)), in one operation (no slice or scaled copy on the tape). */
+    public Var forward(Var x, int fromCol, int toCol, float scale, Mode mode) {
         Var g = x.tape().param(gamma);
         Var b = x.tape().param(beta);
         return switch (mode) {
-            case TRAIN -> BatchNormOps.batchNormTraining(x, g, b, movingMean.value(), movingVariance.value(),
-                    config.eps(), config.momentum());
-            case EVAL -> BatchNormOps.batchNormInference(x, g, b, movingMean.value(), movingVariance.value(),
-                    config.eps());
+            case TRAIN -> BatchNormOps.batchNormTraining(x, fromCol, toCol, g, b, movingMean.value(),
+                    movingVariance.value(), config.eps(), config.momentum(), scale);
+            case EVAL -> BatchNormOps.batchNormInference(x, fromCol, toCol, g, b, movingMean.value(),
+                    movingVariance.value(), config.eps(), scale);
         };
     }
 

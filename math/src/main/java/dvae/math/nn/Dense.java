@@ -21,8 +21,8 @@ public final class Dense implements Layer {
 
     @Override
     public Var forward(Var x, Mode mode) {
-        Var y = LinearOps.matmul(x, x.tape().param(kernel));
-        return bias == null ? y : LinearOps.addBias(y, x.tape().param(bias));
+        Var k = x.tape().param(kernel);
+        return bias == null ? LinearOps.matmul(x, k) : LinearOps.affine(x, k, x.tape().param(bias));
     }
 
     /** This layer for {@link FoldedMlp}: copies of the kernel and the bias (zeros when it has none), no tanh. */

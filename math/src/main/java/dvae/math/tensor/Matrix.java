@@ -1,5 +1,6 @@
 package dvae.math.tensor;
 
+import dvae.math.util.Parallel;
 import java.util.Arrays;
 
 /**
@@ -65,7 +66,7 @@ public final class Matrix {
     }
 
     public void fill(float v) {
-        Arrays.fill(data, v);
+        Parallel.forElements(data.length, (part, from, to) -> Arrays.fill(data, from, to, v));
     }
 
     public boolean sameShape(Matrix other) {

@@ -106,13 +106,17 @@ public final class MatrixOps {
                     + " -> " + out.shape() + " (W rows must be n1·n2 = " + n1 + "·" + n2 + ")");
         }
         int stride = w.cols;
-        for (int b = 0; b < w.rows; b++) {
-            if (vecTimesW) {
-                BatchedKernels.vecTimesW(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
-            } else {
-                BatchedKernels.wTimesVec(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data, b * out.cols);
+        Parallel.forRows(w.rows, stride, (part, b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                if (vecTimesW) {
+                    BatchedKernels.vecTimesW(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data,
+                            b * out.cols);
+                } else {
+                    BatchedKernels.wTimesVec(w.data, b * stride, n1, n2, v.data, b * v.cols, beta, out.data,
+                            b * out.cols);
+                }
             }
-        }
+        });
     }
 
     /** W_b += z[b]ᵀ·y[b] for every example b (a rank-one update each): z is B×n1, y is B×n2, w is B×(n1·n2). */
@@ -124,20 +128,58 @@ public final class MatrixOps {
                     + " into " + w.shape());
         }
         float[] wd = w.data;
-        for (int b = 0; b < w.rows; b++) {
-            int zOff = b * n1;
-            int yOff = b * n2;
-            int wOff = b * w.cols;
-            for (int i = 0; i < n1; i++) {
-                float zi = z.data[zOff + i];
-                if (zi == 0f) {
-                    continue; // binary and sparse latents make this common
-                }
-                int row = wOff + i * n2;
-                for (int j = 0; j < n2; j++) {
-                    wd[row + j] += zi * y.data[yOff + j];
+        Parallel.forRows(w.rows, w.cols, (part, b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int zOff = b * n1;
+                int yOff = b * n2;
+                int wOff = b * w.cols;
+                for (int i = 0; i < n1; i++) {
+                    float zi = z.data[zOff + i];
+                    if (zi == 0f) {
+                        continue; // binary and sparse latents make this common
+                    }
+                    int row = wOff + i * n2;
+                    for (int j = 0; j < n2; j++) {
+                        wd[row + j] += zi * y.data[yOff + j];
+                    }
                 }
             }
+        });
+    }
+
+    /**
+     * out[r] = the sum of row r of the row-major v (cols per row) for rows [r0, r1), in double, each row's terms in
+     * order, rounded to float.
+     */
+    public static void rowSums(float[] v, int cols, int r0, int r1, float[] out) {
+        // Four rows at a time: four independent double chains hide the add latency; each row's sum keeps its order.
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            int i0 = r * cols;
+            int i1 = i0 + cols;
+            int i2 = i1 + cols;
+            int i3 = i2 + cols;
+            for (int c = 0; c < cols; c++) {
+                s0 += v[i0 + c];
+                s1 += v[i1 + c];
+                s2 += v[i2 + c];
+                s3 += v[i3 + c];
+            }
+            out[r] = (float) s0;
+            out[r + 1] = (float) s1;
+            out[r + 2] = (float) s2;
+            out[r + 3] = (float) s3;
+        }
+        for (; r < r1; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += v[r * cols + c];
+            }
+            out[r] = (float) s;
         }
     }
 

@@ -99,6 +99,22 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Element-wise loops over at least this many values run in parallel parts: about 30 µs of memory-bound work or
+     * more each, well above a hand-off to the pool.
+     */
+    public static final int ELEMENTWISE_MIN = 1 << 15;
+
+    /** Runs body over the indices of an element-wise loop of n values, in parts when n is large. */
+    public static void forElements(int n, Range body) {
+        forRanges(n, ELEMENTWISE_MIN, body);
+    }
+
+    /** Runs body over the rows of a rows × cols row-major loop, in parts of whole rows when it is large. */
+    public static void forRows(int rows, int cols, Range body) {
+        forRanges(rows, Math.max(1, ELEMENTWISE_MIN / Math.max(1, cols)), body);
+    }
+
     /** Work on part {@code part}, the indices [from, to), of a range. */
     public interface Range {
         void run(int part, int from, int to);

@@ -37,6 +37,11 @@ class OpGradientTest {
     }
 
     @Test
+    void affine() {
+        check("x·k + bias", in -> LinearOps.affine(in[0], in[1], in[2]), u(3, 4, 1), u(4, 5, 2), u(1, 5, 3));
+    }
+
+    @Test
     void matmulBatched() {
         // B = 3 examples, n1 = 4, n2 = 5: W is 3 × 20.
         check("z·W_b", in -> LinearOps.matmulBatched(in[0], in[1]), u(3, 4, 1), u(3, 20, 2));
@@ -163,6 +168,25 @@ class OpGradientTest {
         Matrix mv = new Matrix(1, 4);
         check("batch norm (training)", in -> BatchNormOps.batchNormTraining(in[0], in[1], in[2], mm, mv, 1e-2f, 0.99f),
                 uniform(6, 4, -2, 2, 1), uniform(1, 4, 0.5, 1.5, 2), u(1, 4, 3));
+    }
+
+    @Test
+    void batchNormTrainingOfAColumnWindowScaled() {
+        // Columns 2..5 of a 7-column input: the columns outside the window must get no gradient.
+        Matrix mm = new Matrix(1, 4);
+        Matrix mv = new Matrix(1, 4);
+        check("scaled batch norm of columns 2..5 (training)", in -> BatchNormOps.batchNormTraining(in[0], 2, 6, in[1],
+                        in[2], mm, mv, 1e-2f, 0.99f, -1.75f),
+                uniform(6, 7, -2, 2, 1), uniform(1, 4, 0.5, 1.5, 2), u(1, 4, 3));
+    }
+
+    @Test
+    void batchNormInferenceOfAColumnWindowScaled() {
+        Matrix mm = u(1, 4, 4);
+        Matrix mv = uniform(1, 4, 0.5, 2, 5);
+        check("scaled batch norm of columns 1..4 (inference)", in -> BatchNormOps.batchNormInference(in[0], 1, 5,
+                        in[1], in[2], mm, mv, 1e-2f, 2.5f),
+                uniform(6, 7, -2, 2, 1), uniform(1, 4, 0.5, 1.5, 2), u(1, 4, 3));
     }
 
     @Test
