@@ -26,6 +26,10 @@ import dvae.math.tensor.Matrix;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The single-process reference trainer: the paper's training loop exactly, and the oracle the actor system is checked
@@ -156,14 +160,24 @@ public final class Trainer {
         Matrix x = new Matrix(config.batchSize(), modelConfig.pixels());
         long windowStart = System.nanoTime();
         long windowSteps = 0;
+        ExecutorService priorThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "prior-sampler");
+            t.setDaemon(true);
+            return t;
+        });
         try (MetricsLog metrics = run.openMetrics()) {
             while (step < config.iterations()) {
                 int[] batch = order.next();
                 data.fillTrainBatch(batch, x.data, binarize);
                 double lambda = lambda(step);
                 double rate = schedule.rate(step);
-                NegativePhase phase = sampler == null ? null : sampler.step(model.prior().asRbm());
-                DvaeModel.StepValues values = GradientStep.compute(model, x, batch, lambda, phase, noise);
+                // The prior sampler moves on its own thread while the objective computes: neither writes what
+                // the other reads (the prior's parameters change only in the update below), and each draws from its
+                // own stream, so the step's arithmetic is that of running them one after the other.
+                Future<NegativePhase> phase = sampler == null ? null
+                        : priorThread.submit(() -> sampler.step(model.prior().asRbm()));
+                DvaeModel.StepValues values = GradientStep.objectiveGradient(model, x, batch, lambda, noise);
+                GradientStep.addLogZGradient(model, lambda, phase == null ? null : result(phase));
                 step++;
                 windowSteps++;
                 if (!GradientStep.finite(values, model.params())) {
@@ -203,8 +217,28 @@ public final class Trainer {
                     listener.onValidation(step, valid, run, model);
                 }
             }
+        } finally {
+            priorThread.shutdownNow();
         }
         return new Summary(step, skipped, lastLoss, bestValid, Math.round((System.nanoTime() - started) / 1e9));
+    }
+
+    /** The sampler's negative phase, its failure rethrown as it was thrown. */
+    private static NegativePhase result(Future<NegativePhase> phase) {
+        try {
+            return phase.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the prior sampler ran", e);
+        }
     }
 
     /** The warm-up factor (ELBO, IW) or the entropy weight (structured prediction) at a step. */
