@@ -262,6 +262,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         long at = version; // read here, on the actor's thread
         ModelUpdater updater = momentsFor(request);
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            applier.writeBack(parameters);
             Parameters values = new Parameters(at, Tensor.ofFloats(parameters, parameters.length), updater != null);
             if (updater == null) {
                 return new Copied(request, values, null, null, null);
@@ -298,6 +299,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
         long at = version; // read here, on the actor's thread
         getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
             try {
+                applier.writeBack(parameters);
                 checkpoints.write(Path.of(request.directory()), at, parameters);
             } catch (IOException e) {
                 throw new CompletionException(e);

@@ -297,8 +297,9 @@ class WorkerTest {
         // The replica now holds what the server's update rule makes of this push, bit for bit.
         DvaeModel serverModel = new DvaeModel(TinyTraining.model(), DATA.meanPixel(), null, new RandomStream(9));
         float[] serverParameters = parameters.clone();
-        new ModelUpdater(serverModel, TRAINING, DATA.name(), DATA.meanPixel()).apply(serverParameters,
-                push.gradient().floats(), push.learningRate(), 1f, 1);
+        ModelUpdater serverUpdater = new ModelUpdater(serverModel, TRAINING, DATA.name(), DATA.meanPixel());
+        serverUpdater.apply(serverParameters, push.gradient().floats(), push.learningRate(), 1f, 1);
+        serverUpdater.writeBack(serverParameters);
         assertArrayEquals(serverParameters, ParameterVector.values(replica.params()));
 
         // Acknowledged as expected: the next step computes at version 1 without a pull.

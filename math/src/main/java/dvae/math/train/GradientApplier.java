@@ -10,7 +10,7 @@ import java.nio.FloatBuffer;
 @FunctionalInterface
 public interface GradientApplier {
     /**
-     * @param parameters all parameters, updated in place
+     * @param parameters all parameters, updated in place (or, see {@link #writeBack}, once they are read)
      * @param gradient   the gradient of the loss with respect to {@code parameters}, as many values as remain in the
      *                   buffer (in the layout of {@link ParameterVector#writeGradientAndState}; a view of the push's
      *                   bytes, read without copying them first)
@@ -20,4 +20,12 @@ public interface GradientApplier {
      * @param step       1-based number of this update (Adam's bias correction, learning-rate schedules)
      */
     void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step);
+
+    /**
+     * Writes into {@code parameters} every update {@link #apply} made to them but has not written yet: an applier may
+     * keep the newest values elsewhere between updates (the real one in its model replica, since a push that nobody
+     * pulls needs no copy of the whole model). Called before anything reads the vector.
+     */
+    default void writeBack(float[] parameters) {
+    }
 }

@@ -18,8 +18,12 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
     private final double weightDecay;
     private final String dataset;
     private final float[] meanPixel;
-    /** The vector the last update wrote the replica's values into; only the server writes it, through here. */
-    private float[] lastWritten;
+    /**
+     * The vector whose newest values the replica holds (only the server writes it, through here), and whether some
+     * of them are not written into it yet.
+     */
+    private float[] heldFor;
+    private boolean unwritten;
 
     public ModelUpdater(DvaeModel model, TrainConfig config, String dataset, float[] meanPixel) {
         this.model = model;
@@ -37,15 +41,32 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
 
     @Override
     public void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
-        // The replica already holds these values when this vector is the one the last update wrote (the server's
-        // case at every step): loading them again would copy the whole model for nothing.
-        if (parameters != lastWritten) {
-            ParameterVector.loadValues(model.params(), parameters);
-        }
+        // The replica already holds these values when it holds them for this vector (the server's case at every
+        // step): loading them again would copy the whole model for nothing.
+        hold(parameters);
         ParameterVector.loadGradientAndState(model.params(), gradient);
         GradientStep.update(model.params(), adam, weightDecay, learningRate * stepScale);
-        ParameterVector.copyValues(model.params(), parameters);
-        lastWritten = parameters;
+        unwritten = true; // written back when they are read, not at every update
+    }
+
+    @Override
+    public void writeBack(float[] parameters) {
+        if (parameters == heldFor && unwritten) {
+            ParameterVector.copyValues(model.params(), parameters);
+            unwritten = false;
+        }
+    }
+
+    /** Makes the replica hold the newest values of {@code parameters}. */
+    private void hold(float[] parameters) {
+        if (parameters != heldFor) {
+            if (heldFor != null) {
+                writeBack(heldFor);
+            }
+            ParameterVector.loadValues(model.params(), parameters);
+            heldFor = parameters;
+            unwritten = false;
+        }
     }
 
     /** Adam's step count: with {@link #writeMoments}, the state a worker needs to update a replica as this does. */
@@ -71,12 +92,12 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
      */
     public void updateInPlace(double learningRate) {
         GradientStep.update(model.params(), adam, weightDecay, learningRate);
-        lastWritten = null;
+        heldFor = null;
     }
 
     @Override
     public void write(Path directory, long version, float[] parameters) {
-        ParameterVector.loadValues(model.params(), parameters);
+        hold(parameters);
         ModelCheckpoint.save(directory, model, dataset, meanPixel, adam);
     }
 }
