@@ -1,5 +1,6 @@
 package dvae.math.autodiff;
 
+import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.MatrixOps;
 import dvae.math.tensor.Scalars;
@@ -114,7 +115,8 @@ public final class ReduceOps {
 
     /**
      * Bernoulli log-likelihood with logits, summed per row: out[r] = Σ_c x·l − softplus(l) (rows×1). x is usually the
-     * data (a constant), but gets its gradient l when it needs one.
+     * data (a constant), but gets its gradient l when it needs one. The terms run in float lanes, each row's lanes
+     * summed in double ({@link LikelihoodKernels#rowLogLikelihoods}).
      */
     public static Var bernoulliLogLikelihood(Var x, Var logits) {
         Matrix.requireSameShape(x.value(), logits.value());
@@ -122,23 +124,13 @@ public final class ReduceOps {
         float[] xv = x.value().data;
         float[] lv = logits.value().data;
         Matrix out = new Matrix(x.rows(), 1);
-        Parallel.forRows(x.rows(), cols, (part, r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                double s = 0;
-                for (int i = r * cols; i < (r + 1) * cols; i++) {
-                    s += xv[i] * (double) lv[i] - Scalars.softplus(lv[i]);
-                }
-                out.data[r] = (float) s;
-            }
-        });
+        Parallel.forRows(x.rows(), cols, (part, r0, r1) -> LikelihoodKernels.rowLogLikelihoods(xv, lv, cols, r0, r1,
+                out.data));
         return x.tape().record(out, dy -> {
             if (logits.needsGrad()) { // d/dl = x − σ(l)
                 float[] dl = logits.grad().data;
-                Parallel.forRows(x.rows(), cols, (part, r0, r1) -> {
-                    for (int i = r0 * cols; i < r1 * cols; i++) {
-                        dl[i] += dy.data[i / cols] * (xv[i] - (float) Scalars.sigmoid(lv[i]));
-                    }
-                });
+                Parallel.forRows(x.rows(), cols, (part, r0, r1) -> LikelihoodKernels.addLogitGradients(xv, lv,
+                        dy.data, cols, r0, r1, dl));
             }
             if (x.needsGrad()) { // d/dx = l
                 float[] dx = x.grad().data;

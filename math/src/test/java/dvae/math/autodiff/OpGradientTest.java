@@ -147,6 +147,13 @@ class OpGradientTest {
     }
 
     @Test
+    void bernoulliLogLikelihoodInVectorLanes() {
+        // Rows of 37: two vectors of lanes and an overlapping ragged one (rows shorter than a vector run scalar).
+        check("Bernoulli log-likelihood, lanes", in -> ReduceOps.bernoulliLogLikelihood(in[0], in[1]),
+                uniform(3, 37, 0, 1, 1), uniform(3, 37, -3, 3, 2));
+    }
+
+    @Test
     void concatColumns() {
         check("concat", in -> ShapeOps.concatColumns(in[0], in[1], in[2]), u(3, 2, 1), u(3, 4, 2), u(3, 1, 3));
     }

@@ -41,6 +41,44 @@ class LikelihoodKernelsTest {
     }
 
     @Test
+    void trainingLogLikelihoodsAndTheirLogitGradientsMatchDoubleArithmeticForRelaxedTargets() {
+        RandomStream rng = new RandomStream(4);
+        for (int cols : new int[] {5, 16, 21, 200, 784}) {
+            int rows = 7;
+            float[] logits = new float[rows * cols];
+            float[] x = new float[rows * cols];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) (i % 11 == 0 ? 60 * (rng.nextDouble() - 0.5) : 4 * rng.nextGaussian());
+                x[i] = i % 3 == 0 ? (float) rng.nextDouble() : (rng.nextDouble() < 0.3 ? 1f : 0f); // relaxed and 0/1
+            }
+            float[] dy = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                dy[r] = (float) rng.nextGaussian();
+            }
+            float[] out = new float[rows + 2];
+            LikelihoodKernels.rowLogLikelihoods(x, logits, cols, 1, rows, out); // rows 1..6: a part of a batch
+            float[] dLogits = new float[rows * cols];
+            java.util.Arrays.fill(dLogits, 0.5f); // added to, not overwritten
+            LikelihoodKernels.addLogitGradients(x, logits, dy, cols, 1, rows, dLogits);
+            assertEquals(0f, out[0]);
+            for (int c = 0; c < cols; c++) {
+                assertEquals(0.5f, dLogits[c], "row 0 is outside the part");
+            }
+            for (int r = 1; r < rows; r++) {
+                double want = 0;
+                for (int c = 0; c < cols; c++) {
+                    int i = r * cols + c;
+                    double l = logits[i];
+                    want += x[i] * l - Scalars.softplus(l);
+                    double gradient = 0.5 + dy[r] * (x[i] - Scalars.sigmoid(l));
+                    assertEquals(gradient, dLogits[i], 1e-6 * (1 + Math.abs(gradient)), "cols " + cols + " at " + i);
+                }
+                assertEquals(want, out[r], 1e-6 * cols + 1e-6 * Math.abs(want), "cols " + cols + " row " + r);
+            }
+        }
+    }
+
+    @Test
     void aColumnBiasIsAddedToEachRowsLogitsAsTheirFloatSum() {
         RandomStream rng = new RandomStream(5);
         for (int cols : new int[] {5, 21, 784}) {
