@@ -15,6 +15,7 @@ import dvae.math.relax.PowerFunction;
 import dvae.math.relax.PowerFunctionOps;
 import dvae.math.relax.Relaxation;
 import dvae.math.tensor.Matrix;
+import java.util.Set;
 
 /**
  * The RBM prior p(z) = exp(b1·z1 + b2·z2 + z1ᵀWz2)/Z. Parameters start at zero; W is weight-decayed, the biases are
@@ -31,6 +32,11 @@ public final class RbmPrior {
         b1 = params.add("prior/b1", Role.BIAS, new Matrix(1, n1));
         b2 = params.add("prior/b2", Role.BIAS, new Matrix(1, n2));
         w = params.add("prior/W", Role.KERNEL, new Matrix(n1, n2));
+    }
+
+    /** The prior's parameters: W, b1 and b2. */
+    public Set<Param> parameters() {
+        return Set.of(w, b1, b2);
     }
 
     public int n1() {

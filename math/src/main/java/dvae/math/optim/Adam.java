@@ -6,6 +6,7 @@ import dvae.math.tensor.Matrix;
 import dvae.math.tensor.VectorFunctions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -59,17 +60,33 @@ public final class Adam {
      * in a training step (the prior sampler, or in a cluster the other JVM).
      */
     public void step(double lr, double weightDecay) {
+        step(lr, weightDecay, Set.of(), () -> { });
+    }
+
+    /**
+     * The same step with the parameters in {@code first} updated before the others and {@code between} run in
+     * between (the reference trainer starts the next prior sample there, from the prior's updated parameters, while
+     * the rest of the model updates): each parameter's update is its own, so the order changes no value.
+     */
+    public void step(double lr, double weightDecay, Set<Param> first, Runnable between) {
         steps++;
         double lrT = lr * Math.sqrt(1 - Math.pow(beta2, steps)) / (1 - Math.pow(beta1, steps));
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float eps = (float) epsilon;
         float rate = (float) lrT;
-        for (Map.Entry<Param, Matrix> e : m.entrySet()) {
-            Param p = e.getKey();
-            float decay = p.decayed() ? (float) weightDecay : 0f;
-            update(p.value().data, p.grad().data, e.getValue().data, v.get(p).data, decay, b1, b2, rate, eps);
+        for (Param p : first) {
+            update(p, weightDecay, rate);
         }
+        between.run();
+        for (Param p : m.keySet()) {
+            if (!first.contains(p)) {
+                update(p, weightDecay, rate);
+            }
+        }
+    }
+
+    private void update(Param p, double weightDecay, float rate) {
+        float decay = p.decayed() ? (float) weightDecay : 0f;
+        update(p.value().data, p.grad().data, slot(m, p).data, slot(v, p).data, decay, (float) beta1, (float) beta2,
+                rate, (float) epsilon);
     }
 
     /**

@@ -8,6 +8,7 @@ import dvae.math.random.RandomStream;
 import dvae.math.rbm.NegativePhase;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.MatrixOps;
+import java.util.Set;
 
 /**
  * The two halves of a training step, shared by the reference {@link Trainer} and the actors (a worker computes, the
@@ -62,5 +63,10 @@ public final class GradientStep {
     /** Applies the gradients in {@code params}: one Adam step at {@code rate} with weight decay added. */
     public static void update(ParamSet params, Adam adam, double weightDecay, double rate) {
         adam.step(rate, weightDecay);
+    }
+
+    /** The same update with {@code first} updated before the rest and {@code between} run in between. */
+    public static void update(Adam adam, double weightDecay, double rate, Set<Param> first, Runnable between) {
+        adam.step(rate, weightDecay, first, between);
     }
 }

@@ -24,7 +24,9 @@ import dvae.math.run.RunDirectory;
 import dvae.math.io.ParamStore;
 import dvae.math.tensor.Matrix;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,8 @@ import java.util.concurrent.Future;
  * The single-process reference trainer: the paper's training loop exactly, and the oracle the actor system is checked
  * against. Each step draws a batch, moves the prior sampler to the current prior (log Z's gradient), builds the
  * objective (the posterior's persistent chains advance inside), adds log Z's gradient and weight decay, and takes one
- * Adam step at the scheduled rate. A step whose loss or gradient is not finite is skipped and logged; after
+ * Adam step at the scheduled rate. The sampler runs on a thread of its own beside the objective, from the prior's
+ * update on (the prior's parameters are updated first), which changes no value: each draws from its own stream. A step whose loss or gradient is not finite is skipped and logged; after
  * {@link TrainConfig#maxNonFiniteSteps} in a row the run stops with its last good checkpoint intact.
  *
  * <p>Everything that determines the future (parameters, Adam's moments, chains, the sampler's particles, the batch
@@ -165,6 +168,7 @@ public final class Trainer {
             t.setDaemon(true);
             return t;
         });
+        List<Future<NegativePhase>> nextSample = new ArrayList<>(1); // the next step's sample, begun during an update
         try (MetricsLog metrics = run.openMetrics()) {
             while (step < config.iterations()) {
                 int[] batch = order.next();
@@ -174,7 +178,7 @@ public final class Trainer {
                 // The prior sampler moves on its own thread while the objective computes: neither writes what
                 // the other reads (the prior's parameters change only in the update below), and each draws from its
                 // own stream, so the step's arithmetic is that of running them one after the other.
-                Future<NegativePhase> phase = sampler == null ? null
+                Future<NegativePhase> phase = sampler == null ? null : !nextSample.isEmpty() ? nextSample.remove(0)
                         : priorThread.submit(() -> sampler.step(model.prior().asRbm()));
                 DvaeModel.StepValues values = GradientStep.objectiveGradient(model, x, batch, lambda, noise);
                 GradientStep.addLogZGradient(model, lambda, phase == null ? null : result(phase));
@@ -194,7 +198,15 @@ public final class Trainer {
                     continue;
                 }
                 nonFiniteInRow = 0;
-                GradientStep.update(model.params(), adam, config.weightDecay(), rate);
+                if (sampler != null && step % config.logEvery() != 0 && step % config.validEvery() != 0
+                        && step < config.iterations()) {
+                    // The next step's sample starts as soon as the prior is updated, beside the rest of the update
+                    // (memory-bound, on one core). Not before a log line or a checkpoint: those read the sampler.
+                    GradientStep.update(adam, config.weightDecay(), rate, model.prior().parameters(),
+                            () -> nextSample.add(priorThread.submit(() -> sampler.step(model.prior().asRbm()))));
+                } else {
+                    GradientStep.update(model.params(), adam, config.weightDecay(), rate);
+                }
                 lastLoss = values.loss();
                 if (step % config.logEvery() == 0 || step == config.iterations()) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;

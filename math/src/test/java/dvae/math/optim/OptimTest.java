@@ -162,4 +162,33 @@ class OptimTest {
             }
         }
     }
+
+    @Test
+    void aStepInTwoPartsUpdatesTheFirstBeforeTheCallbackAndEqualsTheWholeStep() {
+        float[][] results = new float[2][];
+        for (int split = 0; split < 2; split++) {
+            ParamSet params = new ParamSet();
+            Param a = params.add("a", Role.KERNEL, Matrix.of(1, 3, 1f, -2f, 3f));
+            Param b = params.add("b", Role.BIAS, Matrix.of(1, 2, 0.5f, -0.25f));
+            Adam adam = new Adam(params);
+            for (int step = 0; step < 3; step++) {
+                a.grad().data[0] = 0.3f + step;
+                a.grad().data[2] = -1.5f;
+                b.grad().data[1] = 2f - step;
+                if (split == 0) {
+                    adam.step(1e-2, 1e-4);
+                } else {
+                    float[] bBefore = b.value().data.clone();
+                    float[] aBefore = a.value().data.clone();
+                    adam.step(1e-2, 1e-4, java.util.Set.of(a), () -> {
+                        assertArrayEquals(bBefore, b.value().data, "b waits for the callback");
+                        assertEquals(false, java.util.Arrays.equals(aBefore, a.value().data), "a is updated first");
+                    });
+                }
+            }
+            results[split] = new float[] {a.value().data[0], a.value().data[1], a.value().data[2], b.value().data[0],
+                b.value().data[1]};
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
 }
