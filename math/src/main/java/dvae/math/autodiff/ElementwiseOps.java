@@ -161,8 +161,8 @@ public final class ElementwiseOps {
         }, x);
     }
 
-    /** x.grad += s · dy, when x needs a gradient. */
-    private static void addScaled(Matrix dy, float s, Var x) {
+    /** x.grad += s · dy, when x needs a gradient (s = 1 adds dy exactly: a pass-through). */
+    static void addScaled(Matrix dy, float s, Var x) {
         if (!x.needsGrad()) {
             return;
         }

@@ -78,15 +78,7 @@ public final class LinearOps {
         Matrix out = new Matrix(x.rows(), x.cols());
         addRows(x.value().data, bias.value().data, out.data);
         return x.tape().record(out, dy -> {
-            if (x.needsGrad()) {
-                float[] d = dy.data;
-                float[] dx = x.grad().data;
-                Parallel.forElements(dx.length, (part, from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        dx[i] += d[i];
-                    }
-                });
-            }
+            ElementwiseOps.addScaled(dy, 1f, x);
             addColumnSums(dy, bias);
         }, x, bias);
     }

@@ -3,7 +3,6 @@ package dvae.math.autodiff;
 import dvae.math.tensor.LikelihoodKernels;
 import dvae.math.tensor.Matrix;
 import dvae.math.tensor.MatrixOps;
-import dvae.math.tensor.Scalars;
 import dvae.math.util.Parallel;
 
 /**

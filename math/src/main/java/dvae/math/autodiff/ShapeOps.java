@@ -51,15 +51,7 @@ public final class ShapeOps {
     /** The same row-major values seen as rows×cols (no copy). */
     public static Var reshape(Var x, int rows, int cols) {
         Matrix out = x.value().reshapeView(rows, cols);
-        return x.tape().record(out, dy -> {
-            float[] dx = x.grad().data;
-            float[] d = dy.data;
-            Parallel.forElements(dx.length, (part, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    dx[i] += d[i];
-                }
-            });
-        }, x);
+        return x.tape().record(out, dy -> ElementwiseOps.addScaled(dy, 1f, x), x);
     }
 
     /** The same value as a constant: no gradient flows back through it. */
