@@ -1,5 +1,6 @@
 package dvae.math.autodiff;
 
+import static dvae.math.autodiff.GradCheck.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dvae.math.random.RandomStream;
@@ -18,13 +19,13 @@ class BatchNormColumnsTest {
     void wideBatchNormEqualsEachColumnNormalisedAlone() {
         int cols = 3000; // two parallel parts of 1500 columns: vector blocks and 1500 % 16 leftover columns each
         RandomStream rng = new RandomStream(9);
-        Matrix x = random(ROWS, cols, rng);
+        Matrix x = gaussian(ROWS, cols, rng);
         for (int i = 0; i < x.data.length; i += 7) {
             x.data[i] = x.data[i] * 1e-3f + 40f; // some columns with a mean far above their spread
         }
-        Matrix gamma = random(1, cols, rng);
-        Matrix beta = random(1, cols, rng);
-        Matrix upstream = random(ROWS, cols, rng);
+        Matrix gamma = gaussian(1, cols, rng);
+        Matrix beta = gaussian(1, cols, rng);
+        Matrix upstream = gaussian(ROWS, cols, rng);
         Result wide = run(x, gamma, beta, upstream);
         for (int c : new int[] {0, 1, 7, 15, 16, 17, 1487, 1488, 1499, 1500, 1501, 2983, 2984, cols - 1}) {
             Result alone = run(column(x, c), column(gamma, c), column(beta, c), column(upstream, c));
@@ -51,14 +52,6 @@ class BatchNormColumnsTest {
         Var out = BatchNormOps.batchNormTraining(in, g, b, movingMean, movingVar, 1e-2f, 0.99f);
         tape.backward(out, upstream);
         return new Result(out.value(), in.grad(), g.grad(), b.grad(), movingMean, movingVar);
-    }
-
-    private static Matrix random(int rows, int cols, RandomStream rng) {
-        Matrix m = new Matrix(rows, cols);
-        for (int i = 0; i < m.data.length; i++) {
-            m.data[i] = (float) rng.nextGaussian();
-        }
-        return m;
     }
 
     private static Matrix column(Matrix m, int c) {

@@ -1,5 +1,6 @@
 package dvae.math.autodiff;
 
+import static dvae.math.autodiff.GradCheck.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dvae.math.random.RandomStream;
@@ -17,7 +18,7 @@ public class FusedOpsTest {
     @Test
     void affineEqualsMatmulThenBias() {
         RandomStream rng = new RandomStream(3);
-        List<Matrix> inputs = List.of(random(100, 200, rng), random(200, 700, rng), random(1, 700, rng));
+        List<Matrix> inputs = List.of(gaussian(100, 200, rng), gaussian(200, 700, rng), gaussian(1, 700, rng));
         assertSameRun(inputs, in -> LinearOps.affine(in.get(0), in.get(1), in.get(2)),
                 in -> LinearOps.addBias(LinearOps.matmul(in.get(0), in.get(1)), in.get(2)));
     }
@@ -28,11 +29,11 @@ public class FusedOpsTest {
         int rows = 20;
         int from = 37;
         int to = from + 3000; // two parallel parts, vector blocks and leftover columns
-        Matrix x = random(rows, to + 11, rng);
+        Matrix x = gaussian(rows, to + 11, rng);
         for (int i = 0; i < x.data.length; i += 7) {
             x.data[i] = x.data[i] * 1e-3f + 40f; // some columns with a mean far above their spread
         }
-        List<Matrix> inputs = List.of(x, random(1, to - from, rng), random(1, to - from, rng));
+        List<Matrix> inputs = List.of(x, gaussian(1, to - from, rng), gaussian(1, to - from, rng));
         float scale = 4 * (float) (1.0 / Math.sqrt(100)); // the RBM posterior's factor: 4 times a float
         for (boolean training : new boolean[] {true, false}) {
             Matrix[] movingFused = moving(to - from);
@@ -81,20 +82,12 @@ public class FusedOpsTest {
         Tape tape = new Tape();
         List<Var> in = inputs.stream().map(m -> tape.variable(m.copy())).toList();
         Var out = f.apply(in);
-        tape.backward(out, random(out.rows(), out.cols(), new RandomStream(99)));
+        tape.backward(out, gaussian(out.rows(), out.cols(), new RandomStream(99)));
         Matrix[] result = new Matrix[1 + in.size()];
         result[0] = out.value();
         for (int i = 0; i < in.size(); i++) {
             result[i + 1] = in.get(i).grad();
         }
         return result;
-    }
-
-    public static Matrix random(int rows, int cols, RandomStream rng) {
-        Matrix m = new Matrix(rows, cols);
-        for (int i = 0; i < m.data.length; i++) {
-            m.data[i] = (float) rng.nextGaussian();
-        }
-        return m;
     }
 }

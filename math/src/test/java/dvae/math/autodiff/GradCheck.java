@@ -118,6 +118,15 @@ public final class GradCheck {
         return Math.sqrt(s);
     }
 
+    /** A rows×cols matrix of standard normal draws from {@code rng}, row by row. */
+    public static Matrix gaussian(int rows, int cols, RandomStream rng) {
+        Matrix m = new Matrix(rows, cols);
+        for (int i = 0; i < m.data.length; i++) {
+            m.data[i] = (float) rng.nextGaussian();
+        }
+        return m;
+    }
+
     /** A rows×cols matrix of uniforms in [lo, hi) from a seeded stream. */
     public static Matrix uniform(int rows, int cols, double lo, double hi, long seed) {
         RandomStream rng = new RandomStream(seed);

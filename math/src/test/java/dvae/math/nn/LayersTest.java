@@ -50,20 +50,12 @@ class LayersTest {
         return net;
     }
 
-    private static Matrix gaussian(int rows, int cols, RandomStream rng) {
-        Matrix x = new Matrix(rows, cols);
-        for (int i = 0; i < x.data.length; i++) {
-            x.data[i] = (float) rng.nextGaussian();
-        }
-        return x;
-    }
-
     @Test
     void theFoldedNetworkGivesTheTapesEvalValuesUpToRoundingWithOrWithoutItsOutputBias() {
         RandomStream rng = new RandomStream(4);
         ParamSet params = new ParamSet();
         Mlp net = perturbedNet(params, rng);
-        Matrix x = gaussian(11, 6, rng);
+        Matrix x = GradCheck.gaussian(11, 6, rng);
         float[] expected = net.forward(Tape.inference().constant(x), Mode.EVAL).value().data;
         FoldedMlp folded = net.folded();
         assertEquals(6, folded.inputs());
@@ -95,7 +87,7 @@ class LayersTest {
     void anInferenceTapeGivesTheTrainingTapesEvalValuesBitForBitAndRecordsNothing() {
         RandomStream rng = new RandomStream(4);
         Mlp net = perturbedNet(new ParamSet(), rng);
-        Matrix x = gaussian(11, 6, rng);
+        Matrix x = GradCheck.gaussian(11, 6, rng);
         Tape training = new Tape();
         Var expected = net.forward(training.constant(x), Mode.EVAL);
         assertTrue(training.size() > 0);

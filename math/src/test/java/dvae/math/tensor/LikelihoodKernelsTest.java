@@ -12,11 +12,7 @@ class LikelihoodKernelsTest {
         RandomStream rng = new RandomStream(3);
         for (int cols : new int[] {5, 16, 21, 200, 784}) {
             int rows = 7;
-            float[] logits = new float[rows * cols];
-            for (int i = 0; i < logits.length; i++) {
-                // mostly moderate, some saturated logits as a trained decoder gives on MNIST's border pixels
-                logits[i] = (float) (i % 11 == 0 ? 60 * (rng.nextDouble() - 0.5) : 4 * rng.nextGaussian());
-            }
+            float[] logits = decoderLikeLogits(rows * cols, rng);
             float[] targets = new float[rows * cols];
             for (int i = 0; i < targets.length; i++) {
                 targets[i] = rng.nextDouble() < 0.3 ? 1f : 0f;
@@ -45,10 +41,9 @@ class LikelihoodKernelsTest {
         RandomStream rng = new RandomStream(4);
         for (int cols : new int[] {5, 16, 21, 200, 784}) {
             int rows = 7;
-            float[] logits = new float[rows * cols];
+            float[] logits = decoderLikeLogits(rows * cols, rng);
             float[] x = new float[rows * cols];
-            for (int i = 0; i < logits.length; i++) {
-                logits[i] = (float) (i % 11 == 0 ? 60 * (rng.nextDouble() - 0.5) : 4 * rng.nextGaussian());
+            for (int i = 0; i < x.length; i++) {
                 x[i] = i % 3 == 0 ? (float) rng.nextDouble() : (rng.nextDouble() < 0.3 ? 1f : 0f); // relaxed and 0/1
             }
             float[] dy = new float[rows];
@@ -103,5 +98,14 @@ class LikelihoodKernelsTest {
                 assertEquals(added[r], withBias[r], "cols " + cols + " row " + r);
             }
         }
+    }
+
+    /** Mostly moderate logits and some saturated ones, as a trained decoder gives on MNIST's border pixels. */
+    private static float[] decoderLikeLogits(int n, RandomStream rng) {
+        float[] logits = new float[n];
+        for (int i = 0; i < n; i++) {
+            logits[i] = (float) (i % 11 == 0 ? 60 * (rng.nextDouble() - 0.5) : 4 * rng.nextGaussian());
+        }
+        return logits;
     }
 }
