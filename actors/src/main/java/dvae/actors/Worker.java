@@ -60,6 +60,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -149,9 +150,13 @@ public final class Worker extends AbstractBehavior<Object> {
     private record Listing(Receptionist.Listing listing) implements NoSerializationVerificationNeeded {
     }
 
-    /** {@code updatedLocally}: the replica took the server's next version from this gradient. */
+    /**
+     * {@code updatedLocally}: the replica took the server's next version from this gradient; {@code sampledAhead}:
+     * the samplers asked for the prior's estimate at that version meanwhile (empty: none asked).
+     */
     private record Computed(long job, DvaeModel.StepValues values, Tensor gradient, Map<Integer, long[]> states,
-                            boolean updatedLocally) implements NoSerializationVerificationNeeded {
+                            boolean updatedLocally, List<ActorRef<SamplerProtocol.Command>> sampledAhead)
+            implements NoSerializationVerificationNeeded {
     }
 
     private record ComputeFailed(long job, Throwable failure) implements NoSerializationVerificationNeeded {
@@ -182,6 +187,11 @@ public final class Worker extends AbstractBehavior<Object> {
         final Set<Integer> storing = new HashSet<>();
         int samplesPending;
         boolean updateLocally;
+        /** The version the maths computes at, and the samplers it may ask for the next one's estimate. */
+        long version;
+        List<ActorRef<SamplerProtocol.Command>> samplers = List.of();
+        /** Set when the batch after this one is queued: only then is the next sample asked for ahead. */
+        final AtomicBoolean nextQueued = new AtomicBoolean();
         long pushedSeq = -1;
         boolean awaitingAck;
         Computed computed;
@@ -197,6 +207,7 @@ public final class Worker extends AbstractBehavior<Object> {
     private final Resources resources;
     private final TimerScheduler<Object> timers;
     private final Executor math;
+    private final ActorRef<Estimate> estimatesTo; // this actor, for the maths thread (which may not ask the context)
     private final boolean usesChains;
     private final boolean usesSampler;
     private ActorRef<ParameterServerProtocol.Command> server;
@@ -223,6 +234,9 @@ public final class Worker extends AbstractBehavior<Object> {
     private final Map<Long, ChainFetch> fetchedAhead = new HashMap<>(); // by step
     private final List<SnapshotStreams> snapshots = new ArrayList<>();
     private long computingJob = -1; // a job whose maths still runs (even if it already failed): the model is busy
+    private long sampledAheadVersion = -1; // the version whose prior estimates a step's maths asked for ahead
+    private List<ActorRef<SamplerProtocol.Command>> sampledAheadFrom = List.of();
+    private final List<Estimate> early = new ArrayList<>(); // estimates for a version no step has started at yet
 
     private Worker(ActorContext<Object> ctx, TimerScheduler<Object> timers, String id, Config config,
                    Resources resources) {
@@ -232,6 +246,7 @@ public final class Worker extends AbstractBehavior<Object> {
         this.resources = resources;
         this.timers = timers;
         this.math = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(config.mathDispatcher()));
+        this.estimatesTo = ctx.getSelf().narrow();
         this.usesChains = resources.chains() != null;
         this.localUpdates = config.localUpdates() == LocalUpdates.ON && resources.updater() != null;
         this.usesSampler = resources.model().config().objective() != ObjectiveKind.STRUCT;
@@ -340,6 +355,9 @@ public final class Worker extends AbstractBehavior<Object> {
         queued.add(m);
         startNext();
         fetchAhead();
+        if (job != null && computingJob == job.id) {
+            job.nextQueued.set(true);
+        }
         return this;
     }
 
@@ -550,11 +568,22 @@ public final class Worker extends AbstractBehavior<Object> {
             }
         }
         if (usesSampler) {
-            Tensor prior = Sampler.priorTensor(resources.model().prior().asRbm());
-            for (ActorRef<SamplerProtocol.Command> sampler : samplers) {
-                sampler.tell(new Sample(version, prior, getContext().getSelf().narrow()));
-                job.samplesPending++;
+            if (sampledAheadVersion == version && sampledAheadFrom.size() == samplers.size()
+                    && samplers.containsAll(sampledAheadFrom)) {
+                job.samplesPending = samplers.size(); // asked for by the step before, while its update ran
+                List<Estimate> arrived = List.copyOf(early);
+                early.clear();
+                arrived.forEach(this::takeEstimate);
+            } else {
+                early.clear();
+                Tensor prior = Sampler.priorTensor(resources.model().prior().asRbm());
+                for (ActorRef<SamplerProtocol.Command> sampler : samplers) {
+                    sampler.tell(new Sample(version, prior, getContext().getSelf().narrow()));
+                    job.samplesPending++;
+                }
             }
+            sampledAheadVersion = -1;
+            sampledAheadFrom = List.of();
         } else {
             job.estimatesReady.complete(List.of());
         }
@@ -587,14 +616,22 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onEstimate(Estimate e) {
-        if (job == null || job.samplesPending == 0 || e.version() < version) {
-            return this;
+        if (job != null && job.samplesPending > 0 && e.version() == version) {
+            takeEstimate(e);
+        } else if (e.version() > version || job == null || job.samplesPending == 0) {
+            early.add(e); // asked for ahead: the step at its version has not asked for its inputs yet
+        }
+        return this;
+    }
+
+    private void takeEstimate(Estimate e) {
+        if (e.version() != version || job.estimates.stream().anyMatch(had -> had.samplerId().equals(e.samplerId()))) {
+            return; // an answer to a request this step did not make
         }
         job.estimates.add(e);
         if (--job.samplesPending == 0) {
             job.estimatesReady.complete(List.copyOf(job.estimates));
         }
-        return this;
     }
 
     /**
@@ -608,6 +645,9 @@ public final class Worker extends AbstractBehavior<Object> {
         }
         job.phase = "computing (prior estimates " + (job.estimatesReady.isDone() ? "in)" : "pending)");
         job.updateLocally = localUpdates && replicaExact;
+        job.version = version;
+        job.samplers = usesSampler ? List.copyOf(samplers) : List.of();
+        job.nextQueued.set(!queued.isEmpty());
         Job running = job;
         computingJob = running.id;
         CompletableFuture<Computed> done = CompletableFuture.supplyAsync(() -> objectiveGradient(running), math)
@@ -640,8 +680,17 @@ public final class Worker extends AbstractBehavior<Object> {
                 ParameterVector.length(model.params()), into -> ParameterVector.writeGradientAndState(model.params(),
                         into)) : null;
         boolean updatedLocally = gradient != null && j.updateLocally;
+        List<ActorRef<SamplerProtocol.Command>> sampledAhead = List.of();
         if (updatedLocally) {
-            resources.updater().updateInPlace(j.batch.learningRate()); // the push's copy is already made
+            // The push's copy is already made. When the next batch is queued (so no checkpoint comes between, which
+            // would snapshot the samplers), its prior sample starts as soon as the prior is updated, beside the rest
+            // of the update, as in the reference trainer.
+            boolean ahead = !j.samplers.isEmpty() && j.nextQueued.get();
+            sampledAhead = ahead ? j.samplers : List.of();
+            resources.updater().updateInPlace(j.batch.learningRate(), !ahead ? () -> { } : () -> {
+                Tensor prior = Sampler.priorTensor(model.prior().asRbm());
+                j.samplers.forEach(sampler -> sampler.tell(new Sample(j.version + 1, prior, estimatesTo)));
+            });
         }
         Map<Integer, long[]> states = new HashMap<>();
         if (usesChains) {
@@ -654,7 +703,7 @@ public final class Worker extends AbstractBehavior<Object> {
                 states.put(shard, words);
             });
         }
-        return new Computed(j.id, values, gradient, states, updatedLocally);
+        return new Computed(j.id, values, gradient, states, updatedLocally, sampledAhead);
     }
 
     /** The shard whose examples these are, or -1: replies name their examples, not the step. */
@@ -691,19 +740,29 @@ public final class Worker extends AbstractBehavior<Object> {
             keepers.get(shard).tell(new StoreChains(ex, Tensor.ofLongs(words, ex.length, perExample), self));
             done.storing.add(shard);
         });
+        PushGradient push = null;
         if (c.gradient() != null) {
             done.pushedSeq = ++seq;
             done.awaitingAck = true;
-            server.tell(new PushGradient(id, done.pushedSeq, version, done.batch.learningRate(), c.gradient(),
-                    getContext().getSelf().narrow()));
+            push = new PushGradient(id, done.pushedSeq, version, done.batch.learningRate(), c.gradient(),
+                    getContext().getSelf().narrow());
             if (c.updatedLocally()) {
                 version++; // the version this push makes at the server, already in the replica
                 expectedVersions.put(done.pushedSeq, version);
+                if (!c.sampledAhead().isEmpty()) {
+                    sampledAheadVersion = version;
+                    sampledAheadFrom = c.sampledAhead();
+                }
             }
         }
         settling.add(done);
         maybeFinish(done);
         startNext(); // with a pipeline depth of 2, the next batch computes while this one settles
+        if (push != null) {
+            // Sent once the next step's maths is under way: in one JVM the server's update of it would otherwise
+            // take the cores while this actor starts that step.
+            server.tell(push);
+        }
         fetchAhead(); // this step's chains are on their way back: a batch that shares examples with it may go
         return this;
     }

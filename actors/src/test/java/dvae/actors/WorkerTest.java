@@ -323,6 +323,38 @@ class WorkerTest {
     }
 
     @Test
+    void withLocalUpdatesAndTheNextBatchQueuedTheNextPriorSampleIsAskedForDuringTheUpdate() {
+        ActorRef<WorkerProtocol.Command> w = worker("w-ahead", 0, 1, Worker.LocalUpdates.ON);
+        w.tell(batch(0));
+        w.tell(batch(1)); // queued while step 0 computes: its sample may be asked for ahead
+        Pull pull = server.expectMessageClass(Pull.class);
+        float[] zeros = new float[parameters.length];
+        pull.replyTo().tell(new Parameters(0, Tensor.ofFloats(parameters, parameters.length), true));
+        pull.momentsTo().tell(new OptimizerMoments(0, 0, 1, Tensor.ofFloats(zeros, zeros.length)));
+        pull.momentsTo().tell(new OptimizerMoments(0, 0, 2, Tensor.ofFloats(zeros, zeros.length)));
+        answerInputs(0);
+        // Step 0's update asks for version 1's estimate, at the prior the update makes, before the push goes out.
+        Sample ahead = sampler.expectMessageClass(Sample.class, Duration.ofSeconds(10));
+        assertEquals(1, ahead.version());
+        int n = TinyTraining.model().side1();
+        ahead.replyTo().tell(new Estimate("sampler-0", 1, 50, Tensor.ofDoubles(new double[n], n),
+                Tensor.ofDoubles(new double[n], n), Tensor.ofDoubles(new double[n * n], n, n), 7.25, 0.9));
+        assertEquals(0, acknowledge(1).computedAtVersion());
+        assertArrayEquals(Sampler.priorTensor(replica.prior().asRbm()).toFloats(), ahead.prior().toFloats());
+        assertEquals(0, outcomes.expectMessageClass(BatchTrained.class).step());
+
+        // Step 1 computes at version 1 with the estimate that came early, asking the sampler nothing more (no batch
+        // after it is queued, so nothing ahead either).
+        answerFetch();
+        PushGradient second = acknowledge(2);
+        assertEquals(1, second.computedAtVersion());
+        BatchTrained trained = outcomes.expectMessageClass(BatchTrained.class);
+        assertEquals(1, trained.step());
+        assertEquals(7.25, trained.priorLogZ());
+        sampler.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
     void withLocalUpdatesOnAutoAWorkerBesideItsServerPullsPlainParameters() {
         ActorRef<WorkerProtocol.Command> w = worker("w-auto", 0, 1, Worker.LocalUpdates.AUTO);
         w.tell(batch(0));

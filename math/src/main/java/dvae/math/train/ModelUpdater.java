@@ -91,7 +91,15 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
      * whose replica has the server's parameters and Adam state so takes the server's next version itself.
      */
     public void updateInPlace(double learningRate) {
-        GradientStep.update(model.params(), adam, weightDecay, learningRate);
+        updateInPlace(learningRate, () -> { });
+    }
+
+    /**
+     * The same update with the prior's parameters updated first and {@code priorUpdated} run before the rest (a
+     * worker asks for the next prior sample there, as the reference trainer starts it): the order changes no value.
+     */
+    public void updateInPlace(double learningRate, Runnable priorUpdated) {
+        GradientStep.update(adam, weightDecay, learningRate, model.prior().parameters(), priorUpdated);
         heldFor = null;
     }
 
