@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dvae.cli.Settings;
-import dvae.math.tensor.MatrixOps;
 import dvae.math.train.CheckpointWriter;
 import dvae.math.train.GradientApplier;
 import dvae.math.train.ModelUpdater;
@@ -27,7 +26,6 @@ import dvae.protocols.ParameterServerProtocol.Rejected.Reason;
 import dvae.protocols.ParameterServerProtocol.Rejected;
 import dvae.protocols.Tensor;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -225,12 +223,7 @@ public final class ParameterServer extends AbstractBehavior<Object> {
      * alone.
      */
     private boolean apply(PushGradient push, float stepScale, long step) {
-        FloatBuffer g = push.gradient().floats();
-        if (!MatrixOps.allFinite(g)) {
-            return false;
-        }
-        applier.apply(parameters, g, push.learningRate(), stepScale, step);
-        return true;
+        return applier.apply(parameters, push.gradient().floats(), push.learningRate(), stepScale, step);
     }
 
     private Behavior<Object> onApplied(Applied done) {

@@ -676,9 +676,13 @@ public final class Worker extends AbstractBehavior<Object> {
                     model.prior().n1(), model.prior().n2())).toList(), particles(bySampler));
         }
         GradientStep.addLogZGradient(model, j.batch.lambda(), phase);
-        Tensor gradient = GradientStep.finite(values, model.params()) ? Tensor.writingFloats(
-                ParameterVector.length(model.params()), into -> ParameterVector.writeGradientAndState(model.params(),
-                        into)) : null;
+        Tensor gradient = null;
+        if (Double.isFinite(values.loss())) { // the gradients are checked as the push's copy is made
+            boolean[] finite = new boolean[1];
+            Tensor packed = Tensor.writingFloats(ParameterVector.length(model.params()),
+                    into -> finite[0] = ParameterVector.writeGradientAndStateChecked(model.params(), into));
+            gradient = finite[0] ? packed : null;
+        }
         boolean updatedLocally = gradient != null && j.updateLocally;
         List<ActorRef<SamplerProtocol.Command>> sampledAhead = List.of();
         if (updatedLocally) {

@@ -1,5 +1,6 @@
 package dvae.actors;
 
+import dvae.math.tensor.MatrixOps;
 import dvae.math.train.GradientApplier;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -35,7 +36,7 @@ final class SgdApplier implements GradientApplier {
     }
 
     @Override
-    public void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
+    public boolean apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
         try {
             if (!gate.await(20, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the gate");
@@ -44,9 +45,13 @@ final class SgdApplier implements GradientApplier {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        if (!MatrixOps.allFinite(gradient)) {
+            return false;
+        }
         for (int i = 0; i < parameters.length; i++) {
             parameters[i] -= (float) (learningRate * stepScale) * gradient.get(gradient.position() + i);
         }
         calls.add(new Call(step, stepScale));
+        return true;
     }
 }

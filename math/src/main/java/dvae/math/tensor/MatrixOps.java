@@ -186,7 +186,8 @@ public final class MatrixOps {
     /** Whether every value is finite; long arrays are scanned in parallel parts. */
     public static boolean allFinite(float[] values) {
         boolean[] finite = new boolean[Parallel.rangeParts(values.length, PARALLEL_MIN)];
-        Parallel.forRanges(values.length, PARALLEL_MIN, (part, from, to) -> finite[part] = finite(values, from, to));
+        Parallel.forRanges(values.length, PARALLEL_MIN,
+                (part, from, to) -> finite[part] = allFinite(values, from, to));
         return allTrue(finite);
     }
 
@@ -205,15 +206,18 @@ public final class MatrixOps {
             for (int at = from; at < to && ok; at += chunk.length) {
                 int len = Math.min(chunk.length, to - at);
                 values.get(start + at, chunk, 0, len);
-                ok = finite(chunk, 0, len);
+                ok = allFinite(chunk, 0, len);
             }
             finite[part] = ok;
         });
         return allTrue(finite);
     }
 
-    /** x − x is 0 for every finite x and NaN otherwise: one subtraction and one addition per lane. */
-    private static boolean finite(float[] v, int from, int to) {
+    /**
+     * Whether v[from..to) is all finite, on this thread. x − x is 0 for every finite x and NaN otherwise: one
+     * subtraction and one addition per lane.
+     */
+    public static boolean allFinite(float[] v, int from, int to) {
         FloatVector acc = FloatVector.zero(FLOAT_LANES);
         int i = from;
         for (int bound = from + FLOAT_LANES.loopBound(to - from); i < bound; i += FLOAT_LANES.length()) {

@@ -10,6 +10,8 @@ import java.nio.FloatBuffer;
 @FunctionalInterface
 public interface GradientApplier {
     /**
+     * Applies the push unless one of its values is not finite.
+     *
      * @param parameters all parameters, updated in place (or, see {@link #writeBack}, once they are read)
      * @param gradient   the gradient of the loss with respect to {@code parameters}, as many values as remain in the
      *                   buffer (in the layout of {@link ParameterVector#writeGradientAndState}; a view of the push's
@@ -18,8 +20,10 @@ public interface GradientApplier {
      * @param stepScale  in (0, 1]: multiplies this update's step size (not the gradient, whose scale Adam would
      *                   normalise away); below 1 when a stale gradient is down-weighted
      * @param step       1-based number of this update (Adam's bias correction, learning-rate schedules)
+     * @return false, and nothing changed, when the push holds NaN or infinity (checked as it is read, not in a pass
+     *         of its own)
      */
-    void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step);
+    boolean apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step);
 
     /**
      * Writes into {@code parameters} every update {@link #apply} made to them but has not written yet: an applier may

@@ -40,13 +40,16 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
     }
 
     @Override
-    public void apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
+    public boolean apply(float[] parameters, FloatBuffer gradient, double learningRate, float stepScale, long step) {
         // The replica already holds these values when it holds them for this vector (the server's case at every
         // step): loading them again would copy the whole model for nothing.
         hold(parameters);
-        ParameterVector.loadGradientAndState(model.params(), gradient);
+        if (!ParameterVector.loadGradientAndStateIfFinite(model.params(), gradient)) {
+            return false;
+        }
         GradientStep.update(model.params(), adam, weightDecay, learningRate * stepScale);
         unwritten = true; // written back when they are read, not at every update
+        return true;
     }
 
     @Override

@@ -3,9 +3,11 @@ package dvae.math.train;
 import dvae.math.autodiff.Param;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.optim.Adam;
+import dvae.math.tensor.MatrixOps;
 import dvae.math.util.Parallel;
 import java.nio.FloatBuffer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A model's tensors as one flat float vector, every tensor of the set (trainable and state) in creation order: what
@@ -16,6 +18,8 @@ import java.util.function.Function;
 public final class ParameterVector {
     /** Floats per parallel part of a copy at least. */
     private static final int PARALLEL_MIN = 1 << 18;
+    /** Floats checked at a time while moving: 16 KB, in the L1 cache between the copy and the check. */
+    private static final int CHECK_CHUNK = 4096;
 
     private ParameterVector() {
     }
@@ -56,11 +60,42 @@ public final class ParameterVector {
     }
 
     /**
+     * {@link #writeGradientAndState}, checking the gradients as they are written (a worker's push: one pass over
+     * them instead of two); returns whether every trainable tensor's gradient is finite.
+     */
+    public static boolean writeGradientAndStateChecked(ParamSet params, FloatBuffer into) {
+        checkLength(params, into.remaining());
+        boolean finite = moveSlots(params, into, ParameterVector::gradientOrState, true, p -> true, Param::trainable);
+        into.position(into.limit());
+        return finite;
+    }
+
+    /**
      * The inverse of {@link #writeGradientAndState}: sets the gradients and replaces the state tensors' values from a
      * buffer's remaining values (a message's packed bytes), without an intermediate array.
      */
     public static void loadGradientAndState(ParamSet params, FloatBuffer from) {
         move(params, from, ParameterVector::gradientOrState, false);
+    }
+
+    /**
+     * {@link #loadGradientAndState} if every value is finite, checked as the gradients are loaded (the parameter
+     * server's push: one pass over the message instead of two); returns false otherwise, with the state tensors'
+     * values left as they were (the gradients, scratch space, may be partly overwritten).
+     */
+    public static boolean loadGradientAndStateIfFinite(ParamSet params, FloatBuffer from) {
+        checkLength(params, from.remaining());
+        if (!moveSlots(params, from, ParameterVector::gradientOrState, false, Param::trainable, p -> true)) {
+            return false;
+        }
+        for (Param p : params.all()) {
+            if (!p.trainable() && !MatrixOps.allFinite(stateValues(params, p, from))) {
+                return false;
+            }
+        }
+        moveSlots(params, from, ParameterVector::gradientOrState, false, p -> !p.trainable(), p -> false);
+        from.position(from.limit());
+        return true;
     }
 
     /**
@@ -102,20 +137,60 @@ public final class ParameterVector {
      */
     private static void move(ParamSet params, FloatBuffer buffer, Function<Param, float[]> slot, boolean intoBuffer) {
         checkLength(params, buffer.remaining());
+        moveSlots(params, buffer, slot, intoBuffer, p -> true, p -> false);
+        buffer.position(buffer.limit());
+    }
+
+    /**
+     * Moves the slots of the tensors {@code included} to or from the buffer, leaving its position; the values of the
+     * tensors {@code checked} are checked on the way, a cache-sized chunk at a time right before (into the buffer)
+     * or after (out of it) the chunk's copy, so they are read from memory once. Returns whether those were finite.
+     */
+    private static boolean moveSlots(ParamSet params, FloatBuffer buffer, Function<Param, float[]> slot,
+                                     boolean intoBuffer, Predicate<Param> included, Predicate<Param> checked) {
         int at = buffer.position();
+        boolean finite = true;
         for (Param p : params.all()) {
             float[] v = slot.apply(p);
-            int start = at;
-            Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> {
-                if (intoBuffer) {
-                    buffer.put(start + lo, v, lo, hi - lo);
-                } else {
-                    buffer.get(start + lo, v, lo, hi - lo);
+            if (included.test(p)) {
+                int start = at;
+                boolean check = checked.test(p);
+                boolean[] partFinite = new boolean[Parallel.rangeParts(v.length, PARALLEL_MIN)];
+                Parallel.forRanges(v.length, PARALLEL_MIN, (part, lo, hi) -> {
+                    boolean ok = true;
+                    for (int c = lo; c < hi; c += CHECK_CHUNK) {
+                        int len = Math.min(CHECK_CHUNK, hi - c);
+                        if (intoBuffer) {
+                            ok &= !check || MatrixOps.allFinite(v, c, c + len);
+                            buffer.put(start + c, v, c, len);
+                        } else {
+                            buffer.get(start + c, v, c, len);
+                            ok &= !check || MatrixOps.allFinite(v, c, c + len);
+                        }
+                    }
+                    partFinite[part] = ok;
+                });
+                for (boolean ok : partFinite) {
+                    finite &= ok;
                 }
-            });
+            }
             at += v.length;
         }
-        buffer.position(at);
+        return finite;
+    }
+
+    /** A state tensor's values in the buffer's remaining values (in the vector's layout), copied out. */
+    private static float[] stateValues(ParamSet params, Param of, FloatBuffer buffer) {
+        int at = buffer.position();
+        for (Param p : params.all()) {
+            if (p == of) {
+                float[] values = new float[p.value().data.length];
+                buffer.get(at, values);
+                return values;
+            }
+            at += p.value().data.length;
+        }
+        throw new IllegalArgumentException(of.name() + " is not in the set");
     }
 
     private static void checkLength(ParamSet params, int vectorLength) {

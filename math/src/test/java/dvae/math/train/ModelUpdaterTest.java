@@ -1,6 +1,7 @@
 package dvae.math.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dvae.math.autodiff.Param;
 import dvae.math.model.DvaeModel;
@@ -58,5 +59,13 @@ class ModelUpdaterTest {
         updater.apply(other, FloatBuffer.wrap(push), 1e-2, 1f, 4);
         GradientStep.update(reference.params(), adam, TRAINING.weightDecay(), 1e-2);
         assertArrayEquals(ParameterVector.values(reference.params()), vector, "written back when another came");
+
+        // A push holding a NaN is refused whole: no update, no state taken, the next one as if it never came.
+        updater.writeBack(other);
+        float[] kept = other.clone();
+        push[push.length / 2] = Float.NaN;
+        assertFalse(updater.apply(other, FloatBuffer.wrap(push), 1e-2, 1f, 5));
+        updater.writeBack(other);
+        assertArrayEquals(kept, other);
     }
 }
