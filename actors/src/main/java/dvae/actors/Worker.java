@@ -82,7 +82,9 @@ import java.util.function.Predicate;
  * acknowledgement and computes one version behind or, when the fetch overtakes its next push, two: faster where a
  * pull is cheap, but not repeatable step for step. Every acknowledgement is checked against the version the worker
  * expected; when another worker's push came in between (or a push was refused), the replica is pulled again, and
- * once others' pushes interleave the worker stops updating locally and pulls as usual.
+ * once others' pushes interleave the worker stops updating locally and pulls as usual. A local update also asks
+ * the samplers for the next step's prior estimate as soon as it has updated the prior, when that step's batch is
+ * already queued, so the sampling runs beside the rest of the update as in the reference trainer.
  */
 public final class Worker extends AbstractBehavior<Object> {
 
