@@ -570,8 +570,7 @@ public final class Worker extends AbstractBehavior<Object> {
             }
         }
         if (usesSampler) {
-            if (sampledAheadVersion == version && sampledAheadFrom.size() == samplers.size()
-                    && samplers.containsAll(sampledAheadFrom)) {
+            if (sampledAheadVersion == version && samplers.equals(Set.copyOf(sampledAheadFrom))) {
                 job.samplesPending = samplers.size(); // asked for by the step before, while its update ran
                 List<Estimate> arrived = List.copyOf(early);
                 early.clear();

@@ -70,7 +70,7 @@ public final class TruePosteriorTrainer {
             double loss = chains.objectiveGradient(x, z);
             GradientStep.addLogZGradient(model, 1, phase);
             if (GradientStep.finite(new DvaeModel.StepValues(loss, 0, 0), model.params())) {
-                GradientStep.update(model.params(), adam, config.weightDecay(), schedule.rate(step));
+                GradientStep.update(adam, config.weightDecay(), schedule.rate(step));
                 lastLoss = loss;
             } else {
                 skipped++;

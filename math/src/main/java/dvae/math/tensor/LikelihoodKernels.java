@@ -51,11 +51,7 @@ public final class LikelihoodKernels {
             if (bound < cols) {
                 acc = term(logits, row, b, targets, t, cols - l).fma(tail, acc);
             }
-            acc.intoArray(lanes, 0);
-            double sum = 0;
-            for (float lane : lanes) {
-                sum += lane;
-            }
+            double sum = sumInDouble(acc, lanes);
             out[outOff + r] -= sum;
         }
     }
@@ -90,13 +86,19 @@ public final class LikelihoodKernels {
             if (bound < cols) {
                 acc = logLikelihoodTerm(x, logits, row + cols - l).fma(tail, acc);
             }
-            acc.intoArray(lanes, 0);
-            double sum = 0;
-            for (float lane : lanes) {
-                sum += lane;
-            }
+            double sum = sumInDouble(acc, lanes);
             out[r] = (float) sum;
         }
+    }
+
+    /** The lanes of acc added in double, in lane order (through {@code lanes}, scratch of one vector's length). */
+    private static double sumInDouble(FloatVector acc, float[] lanes) {
+        acc.intoArray(lanes, 0);
+        double sum = 0;
+        for (float lane : lanes) {
+            sum += lane;
+        }
+        return sum;
     }
 
     /** x·l − softplus(l) on the lanes from index i. */

@@ -61,7 +61,7 @@ public final class GradientStep {
     }
 
     /** Applies the gradients in {@code params}: one Adam step at {@code rate} with weight decay added. */
-    public static void update(ParamSet params, Adam adam, double weightDecay, double rate) {
+    public static void update(Adam adam, double weightDecay, double rate) {
         adam.step(rate, weightDecay);
     }
 

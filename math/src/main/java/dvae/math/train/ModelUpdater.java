@@ -47,7 +47,7 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
         if (!ParameterVector.loadGradientAndStateIfFinite(model.params(), gradient)) {
             return false;
         }
-        GradientStep.update(model.params(), adam, weightDecay, learningRate * stepScale);
+        GradientStep.update(adam, weightDecay, learningRate * stepScale);
         unwritten = true; // written back when they are read, not at every update
         return true;
     }
@@ -91,15 +91,9 @@ public final class ModelUpdater implements GradientApplier, CheckpointWriter {
 
     /**
      * Updates the model this was built on from the gradients it holds, as {@link #apply} does from a push: a worker
-     * whose replica has the server's parameters and Adam state so takes the server's next version itself.
-     */
-    public void updateInPlace(double learningRate) {
-        updateInPlace(learningRate, () -> { });
-    }
-
-    /**
-     * The same update with the prior's parameters updated first and {@code priorUpdated} run before the rest (a
-     * worker asks for the next prior sample there, as the reference trainer starts it): the order changes no value.
+     * whose replica has the server's parameters and Adam state so takes the server's next version itself. The prior's
+     * parameters are updated first and {@code priorUpdated} runs before the rest (a worker asks for the next prior
+     * sample there, as the reference trainer starts it): the order changes no value.
      */
     public void updateInPlace(double learningRate, Runnable priorUpdated) {
         GradientStep.update(adam, weightDecay, learningRate, model.prior().parameters(), priorUpdated);

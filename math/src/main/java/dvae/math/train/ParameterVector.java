@@ -88,10 +88,13 @@ public final class ParameterVector {
         if (!moveSlots(params, from, ParameterVector::gradientOrState, false, Param::trainable, p -> true)) {
             return false;
         }
+        int at = from.position();
         for (Param p : params.all()) {
-            if (!p.trainable() && !MatrixOps.allFinite(stateValues(params, p, from))) {
+            int n = p.value().data.length;
+            if (!p.trainable() && !MatrixOps.allFinite(from.slice(at, n))) {
                 return false;
             }
+            at += n;
         }
         moveSlots(params, from, ParameterVector::gradientOrState, false, p -> !p.trainable(), p -> false);
         from.position(from.limit());
@@ -177,20 +180,6 @@ public final class ParameterVector {
             at += v.length;
         }
         return finite;
-    }
-
-    /** A state tensor's values in the buffer's remaining values (in the vector's layout), copied out. */
-    private static float[] stateValues(ParamSet params, Param of, FloatBuffer buffer) {
-        int at = buffer.position();
-        for (Param p : params.all()) {
-            if (p == of) {
-                float[] values = new float[p.value().data.length];
-                buffer.get(at, values);
-                return values;
-            }
-            at += p.value().data.length;
-        }
-        throw new IllegalArgumentException(of.name() + " is not in the set");
     }
 
     private static void checkLength(ParamSet params, int vectorLength) {

@@ -38,8 +38,9 @@ import java.util.concurrent.Future;
  * against. Each step draws a batch, moves the prior sampler to the current prior (log Z's gradient), builds the
  * objective (the posterior's persistent chains advance inside), adds log Z's gradient and weight decay, and takes one
  * Adam step at the scheduled rate. The sampler runs on a thread of its own beside the objective, from the prior's
- * update on (the prior's parameters are updated first), which changes no value: each draws from its own stream. A step whose loss or gradient is not finite is skipped and logged; after
- * {@link TrainConfig#maxNonFiniteSteps} in a row the run stops with its last good checkpoint intact.
+ * update on (the prior's parameters are updated first), which changes no value: each draws from its own stream. A
+ * step whose loss or gradient is not finite is skipped and logged; after {@link TrainConfig#maxNonFiniteSteps} in a
+ * row the run stops with its last good checkpoint intact.
  *
  * <p>Everything that determines the future (parameters, Adam's moments, chains, the sampler's particles, the batch
  * order and every random stream) is checkpointed, so a resumed run continues bit-exactly.
@@ -205,7 +206,7 @@ public final class Trainer {
                     GradientStep.update(adam, config.weightDecay(), rate, model.prior().parameters(),
                             () -> nextSample.add(priorThread.submit(() -> sampler.step(model.prior().asRbm()))));
                 } else {
-                    GradientStep.update(model.params(), adam, config.weightDecay(), rate);
+                    GradientStep.update(adam, config.weightDecay(), rate);
                 }
                 lastLoss = values.loss();
                 if (step % config.logEvery() == 0 || step == config.iterations()) {

@@ -43,7 +43,7 @@ class ModelUpdaterTest {
             float[] before = vector.clone();
             updater.apply(vector, FloatBuffer.wrap(push), 1e-2, 1f, step);
             assertArrayEquals(before, vector, "the vector is left as it was until it is read");
-            GradientStep.update(reference.params(), adam, TRAINING.weightDecay(), 1e-2);
+            GradientStep.update(adam, TRAINING.weightDecay(), 1e-2);
         }
         updater.writeBack(vector);
         assertArrayEquals(ParameterVector.values(reference.params()), vector, "two updates, written back");
@@ -57,7 +57,7 @@ class ModelUpdaterTest {
         ParameterVector.writeGradientAndState(reference.params(), FloatBuffer.wrap(push));
         updater.apply(vector, FloatBuffer.wrap(push), 1e-2, 1f, 3);
         updater.apply(other, FloatBuffer.wrap(push), 1e-2, 1f, 4);
-        GradientStep.update(reference.params(), adam, TRAINING.weightDecay(), 1e-2);
+        GradientStep.update(adam, TRAINING.weightDecay(), 1e-2);
         assertArrayEquals(ParameterVector.values(reference.params()), vector, "written back when another came");
 
         // A push holding a NaN is refused whole: no update, no state taken, the next one as if it never came.
