@@ -617,17 +617,21 @@ public final class Worker extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onEstimate(Estimate e) {
-        if (job != null && job.samplesPending > 0 && e.version() == version) {
+        if (job != null && job.samplesPending > 0) {
             takeEstimate(e);
-        } else if (e.version() > version || job == null || job.samplesPending == 0) {
-            early.add(e); // asked for ahead: the step at its version has not asked for its inputs yet
+        } else {
+            early.add(e); // asked for ahead: the step it is for has not asked for its inputs yet
         }
         return this;
     }
 
+    /**
+     * Takes a sampler's answer for the step being prepared. A sampler answers a request with its latest estimate,
+     * which is newer than asked for when another worker asked for a newer version: that serves too.
+     */
     private void takeEstimate(Estimate e) {
-        if (e.version() != version || job.estimates.stream().anyMatch(had -> had.samplerId().equals(e.samplerId()))) {
-            return; // an answer to a request this step did not make
+        if (e.version() < version || job.estimates.stream().anyMatch(had -> had.samplerId().equals(e.samplerId()))) {
+            return; // older than this step, or a second answer from the same sampler
         }
         job.estimates.add(e);
         if (--job.samplesPending == 0) {

@@ -355,6 +355,23 @@ class WorkerTest {
     }
 
     @Test
+    void anEstimateTaggedWithANewerVersionServesTheStep() {
+        // A sampler answers every request at or below its newest version with its latest estimate, so where another
+        // worker asked for a newer version, the answer carries that version's tag.
+        ActorRef<WorkerProtocol.Command> w = worker("w-newer", 0);
+        w.tell(batch(0));
+        answerPull(0);
+        answerFetch();
+        Sample sample = sampler.expectMessageClass(Sample.class);
+        assertEquals(0, sample.version());
+        int n = TinyTraining.model().side1();
+        sample.replyTo().tell(new Estimate("sampler-0", 3, 50, Tensor.ofDoubles(new double[n], n),
+                Tensor.ofDoubles(new double[n], n), Tensor.ofDoubles(new double[n * n], n, n), 4.5, 0.9));
+        assertEquals(0, acknowledge(1).computedAtVersion());
+        assertEquals(4.5, outcomes.expectMessageClass(BatchTrained.class).priorLogZ());
+    }
+
+    @Test
     void withLocalUpdatesOnAutoAWorkerBesideItsServerPullsPlainParameters() {
         ActorRef<WorkerProtocol.Command> w = worker("w-auto", 0, 1, Worker.LocalUpdates.AUTO);
         w.tell(batch(0));
