@@ -89,6 +89,19 @@ class ExperimentCommandTest {
             assertEquals(c.get("kl").asDouble() - c.get("kl_min").asDouble(), c.get("gap").asDouble(), 1e-12);
             assertTrue(c.get("gap").asDouble() > -1e-6, "the exact minimum is a lower bound: " + c);
         }
+        JsonNode basins = json.get("basins");
+        assertEquals(4, basins.size());
+        for (int i = 0; i < 4; i++) {
+            JsonNode b = basins.get(i);
+            assertEquals(1 << i, b.get("t").asInt());
+            assertEquals(1, b.get("seeds").asInt());
+            assertEquals(1, b.get("descended_kl").size());
+            double descended = b.get("descended_kl").get(0).asDouble();
+            double klMin = cases.get(i).get("kl_min").asDouble();
+            assertTrue(descended > klMin - 1e-6, "descent cannot beat the exact minimum: " + b);
+            assertEquals(descended - klMin <= 1e-5 ? 1 : 0, b.get("seeds_in_global_basin").asInt(), b.toString());
+        }
+        assertEquals(json.get("every_t_in_global_basin").asBoolean(), allInGlobalBasin(basins));
         for (String file : List.of("result.json", "table.md", "kl.png", "gap.png")) {
             assertTrue(Files.size(out.resolve(file)) > 0, file);
         }
@@ -98,6 +111,16 @@ class ExperimentCommandTest {
         String table = Files.readString(out.resolve("table.md"));
         assertTrue(table.contains("budget `quick`: 1 seed(s)"), table);
         assertTrue(table.contains("40 iterations, 10 exact z' per iteration"), table);
+        assertTrue(table.contains("| seeds ending in the global minimum's basin |"), table);
+    }
+
+    private static boolean allInGlobalBasin(JsonNode basins) {
+        for (JsonNode b : basins) {
+            if (b.get("seeds_in_global_basin").asInt() != b.get("seeds").asInt()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

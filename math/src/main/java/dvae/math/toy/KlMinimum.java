@@ -35,7 +35,7 @@ public record KlMinimum(double kl, double[] theta, double gradientNorm, double[]
             for (int k = 0; k < initial.length; k++) {
                 initial[k] = INITIAL_SCALE * rng.nextGaussian();
             }
-            double[] theta = descend(rbm, targetLogProbabilities, initial, iterations);
+            double[] theta = descend(rbm, targetLogProbabilities, initial, iterations, FIRST_RATE);
             klPerStart[start] = rbm.kl(theta, targetLogProbabilities);
             if (klPerStart[start] < bestKl) {
                 bestKl = klPerStart[start];
@@ -51,19 +51,23 @@ public record KlMinimum(double kl, double[] theta, double gradientNorm, double[]
         return new KlMinimum(bestKl, best, Math.sqrt(norm), klPerStart);
     }
 
-    private static double[] descend(EnumeratedRbm rbm, double[] targetLogProbabilities, double[] initial,
-                                    int iterations) {
+    /**
+     * Adam on the exact gradient from {@code initial} for {@code iterations} steps, its step decaying geometrically
+     * from {@code firstRate} to {@value #LAST_RATE}; returns where it ends.
+     */
+    static double[] descend(EnumeratedRbm rbm, double[] targetLogProbabilities, double[] initial, int iterations,
+                            double firstRate) {
         ParamSet params = new ParamSet();
         Param theta = params.add("theta", Role.BIAS, Numerics.toMatrix(initial));
         Adam adam = Numerics.adam(params);
         double[] gradient = new double[initial.length];
-        double decay = Math.log(LAST_RATE / FIRST_RATE) / Math.max(iterations - 1, 1);
+        double decay = Math.log(LAST_RATE / firstRate) / Math.max(iterations - 1, 1);
         for (int it = 0; it < iterations; it++) {
             rbm.klAndGradient(Numerics.toDoubles(theta.value()), targetLogProbabilities, gradient);
             for (int k = 0; k < gradient.length; k++) {
                 theta.grad().data[k] = (float) gradient[k];
             }
-            adam.step(FIRST_RATE * Math.exp(decay * it));
+            adam.step(firstRate * Math.exp(decay * it));
         }
         return Numerics.toDoubles(theta.value());
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The toy of the paper's Appendix A and Fig. 5: a 4+4 RBM q_φ (φ = b1, b2, W, not amortized) minimises
@@ -93,21 +94,42 @@ public final class ToyRbm {
     }
 
     /**
-     * One t over all seeds: the mean final exact KL, the gap to the least attainable KL, each seed's final KL and the
-     * exact KL curve (geometric mean over seeds).
+     * One t over all seeds: the mean final exact KL, the gap to the least attainable KL, each seed's final KL, the
+     * exact KL curve (geometric mean over seeds) and, for each seed, the KL that exact-gradient descent reaches from
+     * where the run ended: the minimum whose basin the run ended in, which tells a run that found the global
+     * minimiser's basin but stopped short of its floor (the estimator's bias) from one caught by another minimum.
      */
-    public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve) {
+    public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve,
+                       double[] descendedKlPerSeed) {
         /** Runs {@code seeds} optimisations (seeds 1, 2, ...), reporting each curve as it ends. */
-        static Case of(int t, double klMin, int seeds, LongFunction<Curve> run, Consumer<Curve> done) {
-            List<Curve> curves = new ArrayList<>();
+        static Case of(int t, double klMin, int seeds, LongFunction<Run> run, Consumer<Curve> done,
+                       ToDoubleFunction<double[]> descend) {
+            List<Run> runs = new ArrayList<>();
             for (int seed = 1; seed <= seeds; seed++) {
-                curves.add(run.apply(seed));
-                done.accept(curves.get(seed - 1));
+                runs.add(run.apply(seed));
+                done.accept(runs.get(seed - 1).curve());
             }
-            double[] perSeed = curves.stream().mapToDouble(Curve::last).toArray();
+            double[] perSeed = runs.stream().mapToDouble(r -> r.curve().last()).toArray();
+            double[] descended = runs.stream().mapToDouble(r -> descend.applyAsDouble(r.theta())).toArray();
             double kl = Arrays.stream(perSeed).average().orElseThrow();
-            return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(curves));
+            return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(runs.stream().map(Run::curve)
+                    .toList()), descended);
         }
+
+        /**
+         * How many seeds ended in the global minimiser's basin: exact descent from their end point reaches KL_min
+         * within {@link #SAME_MINIMUM} (the other minima of these targets lie 1e-3 and more above it).
+         */
+        public int seedsInGlobalBasin() {
+            return (int) Arrays.stream(descendedKlPerSeed).filter(d -> d - klMin <= SAME_MINIMUM).count();
+        }
+    }
+
+    /** Two descents that end within this (nats) of each other reached the same minimum. */
+    public static final double SAME_MINIMUM = 1e-5;
+
+    /** One optimisation: its exact KL curve and the parameters θ it ended with. */
+    record Run(Curve curve, double[] theta) {
     }
 
     /**
@@ -177,30 +199,34 @@ public final class ToyRbm {
             progress.update(done[0], total, String.format("%s: KL %.5f (min %.5f)", label, curve.last(), klMin.kl()));
         };
         double[] gradient = new double[rbm.parameterCount()];
+        // From an end point, exact-gradient Adam starting at the runs' own step (small enough not to leave the basin)
+        // and decaying as KL_min's starts do.
+        ToDoubleFunction<double[]> descend = theta -> rbm.kl(KlMinimum.descend(rbm, targetLogp, theta,
+                s.klMinIterations(), s.learningRate()), targetLogp);
         Case exact = Case.of(0, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
             rbm.klAndGradient(params.theta(), targetLogp, gradient);
             params.setGradient(gradient);
-        }), report.apply("exact gradient"));
+        }), report.apply("exact gradient"), descend);
         List<Case> termTwo = new ArrayList<>();
         List<Case> cases = new ArrayList<>();
         for (int t : s.ts()) {
             termTwo.add(Case.of(t, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
                 rbm.termTwo(params.theta(), targetLogp, t, gradient);
                 params.setGradient(gradient);
-            }), report.apply("exact term II t=" + t)));
+            }), report.apply("exact term II t=" + t), descend));
             cases.add(Case.of(t, klMin.kl(), seeds, seed -> {
                 RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/t" + t);
                 return train(s, rbm, targetLogp, seed, params -> {
                     params.all().zeroGrads();
                     addGradientEstimate(rbm, target, params, t, s, rng);
                 });
-            }, report.apply("t=" + t)));
+            }, report.apply("t=" + t), descend));
         }
         return new Result(s, seeds, target, klMin, cases, exact, termTwo);
     }
 
-    /** One Adam optimisation from seed's start with the given gradients; returns the exact KL along the way. */
-    static Curve train(Settings s, EnumeratedRbm rbm, double[] targetLogp, long seed, Consumer<RbmParams> setGradient) {
+    /** One Adam optimisation from seed's start with the given gradients: the exact KL along the way, and its end. */
+    static Run train(Settings s, EnumeratedRbm rbm, double[] targetLogp, long seed, Consumer<RbmParams> setGradient) {
         RbmParams params = RbmParams.initial(s.n1(), s.n2(), s.initialScale(), seed);
         Adam adam = Numerics.adam(params.all());
         long[] at = Schedules.even(s.iterations(), s.curvePoints());
@@ -216,7 +242,7 @@ public final class ToyRbm {
             setGradient.accept(params);
             adam.step(s.rate(it));
         }
-        return new Curve(at, kl);
+        return new Run(new Curve(at, kl), params.theta());
     }
 
     /**

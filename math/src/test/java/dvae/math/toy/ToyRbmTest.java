@@ -98,6 +98,26 @@ class ToyRbmTest {
                     + termTwo.t() + ": " + termTwo.gap() + " vs " + exactGap);
             assertTrue(termTwo.gap() < result.cases().get(i).gap(), "the relaxation costs more at t=" + termTwo.t());
         }
+        // Where the runs went: exact descent from every t's end point reaches the minimum that descent from the exact
+        // gradient's end point reaches (the local one, 1.4e-3 above KL_min), so t changes how far above that
+        // minimum's floor the estimator stops, not which minimum it finds.
+        double exactBasin = result.exactGradient().descendedKlPerSeed()[0];
+        assertEquals(1.4e-3, exactBasin - klMin, 2e-4, "the exact gradient's local minimum");
+        assertEquals(0, result.exactGradient().seedsInGlobalBasin());
+        for (ToyRbm.Case c : result.cases()) {
+            assertEquals(exactBasin, c.descendedKlPerSeed()[0], ToyRbm.SAME_MINIMUM, "t=" + c.t() + " ends in the "
+                    + "exact gradient's basin");
+            assertTrue(c.gap() > c.descendedKlPerSeed()[0] - klMin, "t=" + c.t() + " stops above its basin's floor");
+        }
+    }
+
+    @Test
+    void exactDescentFromTheMinimumStaysThere() {
+        EnumeratedRbm rbm = new EnumeratedRbm(4, 4);
+        double[] targetLogp = rbm.logProbabilitiesOf(TARGET);
+        KlMinimum min = KlMinimum.find(rbm, targetLogp, 4, 20_000, 1);
+        double[] theta = KlMinimum.descend(rbm, targetLogp, min.theta(), 20_000, 0.003);
+        assertEquals(min.kl(), rbm.kl(theta, targetLogp), ToyRbm.SAME_MINIMUM);
     }
 
     /**
