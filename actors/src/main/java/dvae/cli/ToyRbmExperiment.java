@@ -59,7 +59,7 @@ final class ToyRbmExperiment implements Experiment {
                 s.doubleIn(key("initial-scale"), 0, 10),
                 java.util.Arrays.stream(s.intList(key("ts"), 1)).boxed().toList(),
                 s.intAtLeast(key("kl-min-starts"), 1), s.intAtLeast(key("kl-min-iterations"), 1),
-                s.intAtLeast(key("curve-points"), 1));
+                s.intAtLeast(key("curve-points"), 1), s.intAtLeast(key("basin-iterations"), 1));
     }
 
     private ToyRbm.EvaluationPoint evaluationPoint(Settings s) {
@@ -210,7 +210,7 @@ final class ToyRbmExperiment implements Experiment {
                 + "the optimum\"): **%s**. Every seed of every t ended in the global minimum's basin (exact-gradient "
                 + "descent from its end point, %,d Adam steps from lr %s, reaches KL_min within %.0e; the paper: \"in "
                 + "all cases the optimization locates the global minimizer\"): **%s**.%n",
-                everyTWithinCriterion(r) ? "yes" : "no", s.klMinIterations(), s.learningRate(), ToyRbm.SAME_MINIMUM,
+                everyTWithinCriterion(r) ? "yes" : "no", s.basinIterations(), s.learningRate(), ToyRbm.SAME_MINIMUM,
                 everyTInGlobalBasin(r) ? "yes" : "no"));
         if (exact.gap() > GAP_CRITERION) {
             md.append(String.format(Locale.ROOT, "%nThe exact gradient from the same start also ends more than 1e-3 "

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExperimentCommandTest {
     private static final String[] TINY_TOY_RBM = {"--set", "dvae.experiment.toy-rbm.iterations.quick=40",
         "--set", "dvae.experiment.toy-rbm.batch=10", "--set", "dvae.experiment.toy-rbm.kl-min-starts=2",
-        "--set", "dvae.experiment.toy-rbm.kl-min-iterations=300"};
+        "--set", "dvae.experiment.toy-rbm.kl-min-iterations=300", "--set", "dvae.experiment.toy-rbm.basin-iterations=300"};
 
     @TempDir
     Path tmp;

@@ -53,16 +53,18 @@ public final class ToyRbm {
      * @param klMinStarts        random starts of the exact optimisation
      * @param klMinIterations    Adam updates per start of the exact optimisation
      * @param curvePoints        about how many exact KL values each curve keeps
+     * @param basinIterations    exact-gradient Adam steps from each run's end point to the minimum of its basin
      */
     public record Settings(int n1, int n2, int components, double bitVariance, long targetSeed, int iterations,
                            int batch, double learningRate, double finalDecayFraction, Relaxation relaxation,
                            EvaluationPoint evaluationPoint, double initialScale, List<Integer> ts, int klMinStarts,
-                           int klMinIterations, int curvePoints) {
+                           int klMinIterations, int curvePoints, int basinIterations) {
         public Settings {
             ts = List.copyOf(ts);
             if (iterations < 1 || batch < 1 || !(learningRate > 0) || !(finalDecayFraction >= 0
                     && finalDecayFraction <= 1) || !(initialScale >= 0) || ts.isEmpty()
-                    || ts.stream().anyMatch(t -> t < 1) || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1) {
+                    || ts.stream().anyMatch(t -> t < 1) || klMinStarts < 1 || klMinIterations < 1 || curvePoints < 1
+                    || basinIterations < 1) {
                 throw new IllegalArgumentException("invalid toy-rbm settings: " + this);
             }
         }
@@ -202,7 +204,7 @@ public final class ToyRbm {
         // From an end point, exact-gradient Adam starting at the runs' own step (small enough not to leave the basin)
         // and decaying as KL_min's starts do.
         ToDoubleFunction<double[]> descend = theta -> rbm.kl(KlMinimum.descend(rbm, targetLogp, theta,
-                s.klMinIterations(), s.learningRate()), targetLogp);
+                s.basinIterations(), s.learningRate()), targetLogp);
         Case exact = Case.of(0, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
             rbm.klAndGradient(params.theta(), targetLogp, gradient);
             params.setGradient(gradient);

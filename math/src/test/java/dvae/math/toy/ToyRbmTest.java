@@ -79,7 +79,7 @@ class ToyRbmTest {
     @Test
     void everyTApproachesTheExactMinimum() {
         ToyRbm.Settings settings = new ToyRbm.Settings(4, 4, 3, 0.09, 1, 3000, 100, 0.003, 0, new PiecewiseLinear(4),
-                ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1, 2, 4, 8), 4, 20_000, 10);
+                ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1, 2, 4, 8), 4, 20_000, 10, 20_000);
         ToyRbm.Result result = ToyRbm.run(settings, 1, ProgressListener.NONE);
         double klMin = result.klMin().kl();
         for (ToyRbm.Case c : result.cases()) {
@@ -145,7 +145,7 @@ class ToyRbmTest {
     private static double relativeDistance(EnumeratedRbm rbm, BernoulliMixture target, double[] theta,
                                            double[] exact, double beta) {
         ToyRbm.Settings settings = new ToyRbm.Settings(4, 4, 3, 0.09, 3, 1, 10_000, 0.003, 0,
-                new PiecewiseLinear(beta), ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1), 1, 1, 1);
+                new PiecewiseLinear(beta), ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1), 1, 1, 1, 1);
         ToyRbm.RbmParams params = ToyRbm.RbmParams.initial(4, 4, 0.1, 1);
         List<Param> layout = List.of(params.b1(), params.b2(), params.w());
         int k = 0;
