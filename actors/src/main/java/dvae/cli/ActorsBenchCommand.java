@@ -174,6 +174,9 @@ final class ActorsBenchCommand implements Callable<Integer> {
         out.put("cluster_steps_per_s", median(clusterRate));
         out.put("cluster_ratio", median(clusterRatio));
         out.put("bytes_per_step", bytesPerStep);
+        // The medians above hide how far the rounds spread on a shared machine.
+        out.put("single_jvm_ratio_per_round", singleRatio);
+        out.put("cluster_ratio_per_round", clusterRatio);
         Worker.Config worker = Worker.Config.from(settings);
         out.put("pipeline_depth", worker.pipelineDepth());
         out.put("local_updates", worker.localUpdates().name().toLowerCase(Locale.ROOT));
