@@ -103,19 +103,23 @@ public final class ToyRbm {
      */
     public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve,
                        double[] descendedKlPerSeed) {
-        /** Runs {@code seeds} optimisations (seeds 1, 2, ...), reporting each curve as it ends. */
+        /**
+         * Runs {@code seeds} optimisations (seeds 1, 2, ...) and the descent from each one's end, reporting each curve
+         * once both are done (so that progress counts the descents' time too).
+         */
         static Case of(int t, double klMin, int seeds, LongFunction<Run> run, Consumer<Curve> done,
                        ToDoubleFunction<double[]> descend) {
-            List<Run> runs = new ArrayList<>();
+            List<Curve> curves = new ArrayList<>();
+            double[] descended = new double[seeds];
             for (int seed = 1; seed <= seeds; seed++) {
-                runs.add(run.apply(seed));
-                done.accept(runs.get(seed - 1).curve());
+                Run r = run.apply(seed);
+                descended[seed - 1] = descend.applyAsDouble(r.theta());
+                curves.add(r.curve());
+                done.accept(r.curve());
             }
-            double[] perSeed = runs.stream().mapToDouble(r -> r.curve().last()).toArray();
-            double[] descended = runs.stream().mapToDouble(r -> descend.applyAsDouble(r.theta())).toArray();
+            double[] perSeed = curves.stream().mapToDouble(Curve::last).toArray();
             double kl = Arrays.stream(perSeed).average().orElseThrow();
-            return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(runs.stream().map(Run::curve)
-                    .toList()), descended);
+            return new Case(t, kl, klMin, kl - klMin, perSeed, Curve.geometricMean(curves), descended);
         }
 
         /**
