@@ -60,7 +60,7 @@ public final class GradientStep {
         return true;
     }
 
-    /** Applies the gradients in {@code params}: one Adam step at {@code rate} with weight decay added. */
+    /** Applies the gradients of the parameters Adam trains: one Adam step at {@code rate} with weight decay added. */
     public static void update(Adam adam, double weightDecay, double rate) {
         adam.step(rate, weightDecay);
     }
