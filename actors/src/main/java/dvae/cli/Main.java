@@ -27,6 +27,9 @@ public final class Main {
             System.err.println("error: " + SettingsLoader.oneLine(e.getCause().getMessage()));
             System.exit(EXIT_BAD_INPUT);
         }
+        // Logback starts here, on one thread, before any actor system: when its first use came from several threads
+        // at once, SLF4J held back a call and printed three lines about replaying it on every actor run.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(run(args));
     }
 
