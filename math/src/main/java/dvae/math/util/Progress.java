@@ -6,17 +6,27 @@ import java.util.Locale;
 /**
  * Progress of long work on stderr: done/total, rate, ETA and a caller's note (e.g. the last loss). On a terminal one
  * line is redrawn in place at most every {@code minIntervalMs}; elsewhere (logs, CI) a plain line is printed at most
- * every {@code plainIntervalMs}, so files stay readable. Rates are measured from the first update, not from
- * construction, so set-up time does not distort the ETA.
+ * every {@code plainIntervalMs}, so files stay readable. The rate and the ETA are measured over the most recent half
+ * of the time since the first update (not since construction): set-up and the JIT's warm-up fade out of them, while
+ * pauses that recur (validation, checkpoints) stay in once the run is long enough to hold several.
  */
 public final class Progress {
+    private static final int SAMPLES = 512;
+
     private final String label;
     private final long total;
     private final PrintStream out;
     private final boolean terminal;
     private final long minIntervalNanos;
     private long startNanos = -1;
-    private long startDone;
+    /**
+     * (time, done) pairs, where the rate's window may start: evenly spaced, first a second apart, and when the arrays
+     * fill every other one is dropped and the spacing doubled, so they always span the whole run.
+     */
+    private final long[] sampleNanos = new long[SAMPLES];
+    private final long[] sampleDone = new long[SAMPLES];
+    private int samples;
+    private long sampleEveryNanos = 1_000_000_000L;
     private long lastPrintNanos;
     private boolean printedInPlace;
 
@@ -35,18 +45,38 @@ public final class Progress {
 
     /** Reports that {@code done} of {@code total} units are finished; prints when the interval has passed. */
     public void update(long done, String note) {
-        long now = System.nanoTime();
+        update(done, note, System.nanoTime());
+    }
+
+    void update(long done, String note, long now) {
         if (startNanos < 0) {
             startNanos = now;
-            startDone = done;
             lastPrintNanos = now;
+            record(done, now);
             return;
+        }
+        if (now - sampleNanos[samples - 1] >= sampleEveryNanos) {
+            record(done, now);
         }
         if (now - lastPrintNanos < minIntervalNanos && done < total) {
             return;
         }
         lastPrintNanos = now;
         print(format(done, now, note));
+    }
+
+    private void record(long done, long now) {
+        if (samples == SAMPLES) {
+            for (int i = 0; i < SAMPLES / 2; i++) {
+                sampleNanos[i] = sampleNanos[2 * i];
+                sampleDone[i] = sampleDone[2 * i];
+            }
+            samples = SAMPLES / 2;
+            sampleEveryNanos *= 2;
+        }
+        sampleNanos[samples] = now;
+        sampleDone[samples] = done;
+        samples++;
     }
 
     /** Prints the final line unconditionally. */
@@ -69,8 +99,17 @@ public final class Progress {
     }
 
     String format(long done, long now, String note) {
-        double seconds = startNanos < 0 ? 0 : (now - startNanos) / 1e9;
-        double rate = seconds > 0 ? (done - startDone) / seconds : 0;
+        double rate = 0;
+        if (samples > 0) {
+            // The last sample at or before the middle of the elapsed time (the first one is at the start).
+            long middle = startNanos + (now - startNanos) / 2;
+            int from = 0;
+            while (from + 1 < samples && sampleNanos[from + 1] <= middle) {
+                from++;
+            }
+            double seconds = (now - sampleNanos[from]) / 1e9;
+            rate = seconds > 0 ? (done - sampleDone[from]) / seconds : 0;
+        }
         String eta = rate > 0 && done < total ? duration((total - done) / rate) : "-";
         return String.format(Locale.ROOT, "%s %d/%d (%.1f%%) %.2f/s ETA %s%s", label, done, total,
                 100.0 * done / Math.max(total, 1), rate, eta, note == null || note.isEmpty() ? "" : "  " + note);

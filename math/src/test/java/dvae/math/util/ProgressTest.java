@@ -36,6 +36,30 @@ class ProgressTest {
     }
 
     @Test
+    void rateAndEtaFollowTheRecentHalfOfTheRun() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Progress p = new Progress("train", 11_100, out, false, 0, 0);
+        long second = 1_000_000_000L;
+        // A slow start (1 a second for 100 s, as while the JIT warms up), then 10 a second for 100 s: over the
+        // recent half the rate is 10, where the whole run's mean (5.5) would put the ETA at 30 minutes.
+        for (int t = 0; t <= 200; t++) {
+            p.update(t <= 100 ? t : 100 + 10L * (t - 100), null, t * second);
+        }
+        String last = bytes.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("train 1100/11100 (9.9%) 10.00/s ETA 16m40s"), last);
+        // Over ten hours the samples are thinned but still span the run: the window starts within one spacing (at
+        // most 36,000 s / 256) of half way, so the rate is within 1% of the recent half's 20.
+        Progress q = new Progress("train", 1_000_000, new PrintStream(new ByteArrayOutputStream()), false, 0, 0);
+        for (int t = 0; t <= 36_000; t++) {
+            q.update(t < 18_000 ? 10L * t : 180_000 + 20L * (t - 18_000), null, t * second);
+        }
+        String line = q.format(540_000, 36_000 * second, null);
+        double rate = Double.parseDouble(line.replaceAll(".* ([0-9.]+)/s .*", "$1"));
+        assertTrue(rate > 19.8 && rate <= 20, line);
+    }
+
+    @Test
     void terminalModeRedrawsOneLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
