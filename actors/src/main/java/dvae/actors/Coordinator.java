@@ -1,5 +1,7 @@
 package dvae.actors;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -61,6 +63,8 @@ import java.util.concurrent.Executor;
  * settle, then validates the server's parameters and writes a checkpoint (model and Adam state from the server,
  * chain shards from the keepers) before it goes on. Every step ends trained or skipped: a non-finite step, a failed
  * one, and one whose worker left or did not answer in time all count as skipped, so trained + skipped = steps.
+ * When the actor system shuts down (Ctrl-C or SIGTERM through Akka's JVM hook), it hands out no more batches, lets
+ * those in flight settle, writes a checkpoint at the last step and ends the run, before the system goes on stopping.
  *
  * <p>The validation model, the checkpoint folders and the run directory are on the coordinator's machine, which
  * must also be the parameter server's and the chain keepers' (they write into the same checkpoint folder).
@@ -100,6 +104,10 @@ public final class Coordinator extends AbstractBehavior<Object> {
     }
 
     private record Validated(double validLoss, Throwable failure) implements NoSerializationVerificationNeeded {
+    }
+
+    /** From the JVM's shutdown (Ctrl-C, SIGTERM): checkpoint the steps trained so far and end the run. */
+    private record StopRequested() implements NoSerializationVerificationNeeded {
     }
 
     private record Restored(ActorRef<ChainKeeperProtocol.Command> keeper, Path checkpoint,
@@ -149,6 +157,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private boolean started;
     private boolean barrier;
     private boolean validating;
+    private boolean stopping;
+    private final long firstStep;
     private long handedOut;
     private long skipped;
     private long nonFiniteInRow;
@@ -190,6 +200,19 @@ public final class Coordinator extends AbstractBehavior<Object> {
             validation.restore(streams.get(VALIDATION_STREAM));
             handedOut = resume.step();
         }
+        firstStep = handedOut;
+        // The system's shutdown (started by the JVM's on Ctrl-C or SIGTERM) waits, in its first phase, while the
+        // steps in flight settle and a checkpoint is written (akka.coordinated-shutdown.phases.before-service-unbind
+        // bounds the wait), so a stopped run loses nothing it trained.
+        ActorRef<Object> self = ctx.getSelf();
+        CompletableFuture<Trainer.Summary> done = run.done();
+        CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+                "checkpoint-and-stop", () -> {
+                    if (!done.isDone()) {
+                        self.tell(new StopRequested());
+                    }
+                    return done.handle((summary, failure) -> Done.getInstance());
+                });
         ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
         for (var key : List.of(ParameterServerProtocol.SERVICE_KEY, ChainKeeperProtocol.SERVICE_KEY,
                 SamplerProtocol.SERVICE_KEY, WorkerProtocol.SERVICE_KEY)) {
@@ -208,6 +231,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
                 .onMessage(Parameters.class, this::onParameters)
                 .onMessage(Validated.class, this::onValidated)
                 .onMessage(Restored.class, this::onRestored)
+                .onMessage(StopRequested.class, m -> onStopRequested())
                 .build();
     }
 
@@ -298,6 +322,19 @@ public final class Coordinator extends AbstractBehavior<Object> {
         metrics.write(m);
         if (!maybeStart()) {
             return finish(null);
+        }
+        dispatch();
+        return this;
+    }
+
+    private Behavior<Object> onStopRequested() {
+        if (stopping) {
+            return this;
+        }
+        stopping = true;
+        barrier = true; // no more batches; the checkpoint starts once those in flight have settled
+        if (handedOut == firstStep && inFlight.isEmpty()) {
+            return finish(null); // nothing trained since the last checkpoint
         }
         dispatch();
         return this;
@@ -405,20 +442,29 @@ public final class Coordinator extends AbstractBehavior<Object> {
             return this;
         }
         long step = handedOut;
+        // A stop between validations checkpoints without one; at a validation step the validation still runs.
+        boolean validate = !stopping || step % training.validEvery() == 0 || step == training.iterations();
         Holders holders = new Holders(server, keepers, samplers, workers);
         // No batch is in flight until this completes, so nothing else touches the metrics log meanwhile.
         // A failure comes with a null loss, which must not be unboxed (that would crash the coordinator silently).
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p, holders), math),
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p, holders, validate),
+                        math),
                 (valid, failure) -> new Validated(valid == null ? Double.NaN : valid, failure));
         return this;
     }
 
-    private double validateAndCheckpoint(long step, Parameters p, Holders holders) {
+    /** Without validation (a stop) the checkpoint has no score and the validation stream is left where it was. */
+    private double validateAndCheckpoint(long step, Parameters p, Holders holders, boolean validate) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
-        double valid = StepReport.validationLoss(validationModel, run.data(), training, lastLogZ, validation);
+        double valid = validate
+                ? StepReport.validationLoss(validationModel, run.data(), training, lastLogZ, validation) : Double.NaN;
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("step", step);
-        line.put("valid_loss", valid);
+        if (validate) {
+            line.put("valid_loss", valid);
+        } else {
+            line.put("event", "stopped on request");
+        }
         metrics.write(line);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", run.model().label());
@@ -446,7 +492,9 @@ public final class Coordinator extends AbstractBehavior<Object> {
             JsonFiles.write(dir.resolve(Trainer.ORDER_FILE), order.position());
             JsonFiles.write(dir.resolve(Trainer.TRAIN_FILE), training);
         });
-        run.listener().onValidation(step, valid, run.directory(), validationModel);
+        if (validate) {
+            run.listener().onValidation(step, valid, run.directory(), validationModel);
+        }
         return valid;
     }
 
@@ -500,7 +548,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
             bestValid = v.validLoss();
         }
         barrier = false;
-        if (handedOut == training.iterations()) {
+        if (handedOut == training.iterations() || stopping) {
             return finish(null);
         }
         dispatch();

@@ -19,7 +19,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * One cluster node of a training run, run until it is stopped (SIGTERM leaves the cluster gracefully) or downed.
+ * One cluster node of a training run, run until it is stopped (SIGTERM leaves the cluster gracefully; on the
+ * coordinator's node after the steps in flight have settled and a checkpoint is written) or downed.
  * Every node builds the run from the same settings; the coordinator's node prints the summary when it has finished.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
@@ -99,8 +100,15 @@ final class NodeCommand implements Callable<Integer> {
                 new TrainCommand.TerminalListener(training.config().iterations(), startStep, data));
         if (run != null) {
             System.err.println("run directory: " + run.root());
-            node.summary().whenComplete((summary, failure) -> System.out.println(failure == null
-                    ? "training finished: " + summary : "training stopped: " + failure));
+            RunDirectory runDir = run;
+            long iterations = training.config().iterations();
+            node.summary().whenComplete((summary, failure) -> System.out.println(failure != null
+                    ? "training stopped: " + failure
+                    : summary.steps() == 0 ? "training stopped before the first step"
+                    : summary.steps() < iterations
+                    ? "training stopped at step " + summary.steps() + ", checkpoint written; continue with: "
+                            + "run/cluster up N --resume " + runDir.root()
+                    : "training finished: " + summary));
         }
         node.system().getWhenTerminated().toCompletableFuture().join();
         return 0;

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean json;
 
     enum Engine { actors, reference }
+
+    /** How long Ctrl-C waits for the run's checkpoint and summary (as long as Akka's first shutdown phase). */
+    private static final long STOP_WAIT_SECONDS = 60;
 
     @Option(names = "--engine", paramLabel = "E",
             description = "actors (default): the actor system as a one-node cluster, dvae.actors.workers workers, "
@@ -107,28 +112,67 @@ final class TrainCommand implements Callable<Integer> {
         System.err.println("model " + model.label() + ", objective " + model.objective() + ", " + training.iterations()
                 + " steps, starting at step " + startStep + ", engine " + engine);
         TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
-        Trainer.Summary summary;
-        if (engine == Engine.reference) {
-            summary = (trainer != null ? trainer : new Trainer(model, training, data)).run(run, listener);
-        } else {
-            summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
-                    new TrainingRoles.Training(model, training, data, from), topology, run, listener);
+        try (StopOnSignal ignored = new StopOnSignal(listener::requestStop)) {
+            Trainer.Summary summary;
+            if (engine == Engine.reference) {
+                summary = (trainer != null ? trainer : new Trainer(model, training, data)).run(run, listener);
+            } else {
+                summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
+                        new TrainingRoles.Training(model, training, data, from), topology, run, listener);
+            }
+            if (summary.steps() < training.iterations()) {
+                System.err.println(summary.steps() == 0 ? "\nstopped before the first step"
+                        : String.format(Locale.ROOT, "%nstopped at step %d, checkpoint written; continue with: "
+                        + "run/dvae train --resume %s", summary.steps(), run.root()));
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("run", run.root().toString());
+            result.put("model", model.label());
+            result.put("engine", engine.name());
+            result.put("steps", summary.steps());
+            result.put("skipped_steps", summary.skippedSteps());
+            result.put("last_loss", summary.lastLoss());
+            result.put("best_valid_loss", summary.bestValidLoss());
+            result.put("seconds", summary.seconds());
+            if (json) {
+                Json.print(result);
+            } else {
+                System.out.println("done: " + result);
+            }
+            return 0;
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("run", run.root().toString());
-        result.put("model", model.label());
-        result.put("engine", engine.name());
-        result.put("steps", summary.steps());
-        result.put("skipped_steps", summary.skippedSteps());
-        result.put("last_loss", summary.lastLoss());
-        result.put("best_valid_loss", summary.bestValidLoss());
-        result.put("seconds", summary.seconds());
-        if (json) {
-            Json.print(result);
-        } else {
-            System.out.println("done: " + result);
+    }
+
+    /**
+     * Ctrl-C or SIGTERM while a run trains: it checkpoints the steps it has trained and ends (the reference trainer
+     * when its listener says so, an actor run in the first phase of Akka's coordinated shutdown); meanwhile this
+     * hook keeps the JVM alive until the summary is printed, which {@link #close} says.
+     */
+    private static final class StopOnSignal implements AutoCloseable {
+        private final CountDownLatch reported = new CountDownLatch(1);
+        private final Thread hook;
+
+        StopOnSignal(Runnable requestStop) {
+            hook = new Thread(() -> {
+                requestStop.run();
+                try {
+                    reported.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "stop-training");
+            Runtime.getRuntime().addShutdownHook(hook);
         }
-        return 0;
+
+        @Override
+        public void close() {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the summary is out
+            }
+        }
     }
 
     /** The actor system's shape and settings (null for the reference engine): all of them in one JVM. */
@@ -152,11 +196,21 @@ final class TrainCommand implements Callable<Integer> {
         private final Progress progress;
         private final RandomStream previews = RandomStream.forPurpose(0, "previews");
         private final Matrix validImages = new Matrix(32, 784);
+        private volatile boolean stop;
 
         TerminalListener(long iterations, long startStep, Dataset data) {
             this.progress = new Progress("train", iterations);
             progress.update(startStep, null);
             data.valid().fillRange(0, validImages.rows, validImages.data);
+        }
+
+        void requestStop() {
+            stop = true;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop;
         }
 
         @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.CoordinatedShutdown;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dvae.cli.Settings;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +92,51 @@ class ActorResumeTest {
         List<Map<String, Object>> restored = events(dir.resolve("resumed"), "chains restored");
         assertEquals(1, restored.size());
         assertEquals(0, ((Number) restored.get(0).get("reinitialised")).intValue());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aShutdownCheckpointsTheStepsTrainedAndTheResumedRunContinuesExactly(@TempDir Path dir) throws Exception {
+        Config config = ConfigFactory.load("application-test");
+        run(config, "dvae-straight", RunDirectory.create(dir.resolve("straight"), "x"), null, new Trainer.Listener() {
+        });
+        // As Ctrl-C or SIGTERM does through Akka's JVM hook: the system's coordinated shutdown, here after step 13
+        // (between the validations of steps 10 and 20), while the worker's pipeline holds more batches.
+        Path stopped = dir.resolve("stopped");
+        AtomicReference<TrainingNode> node = new AtomicReference<>();
+        Config alone = ConfigFactory.parseMap(Map.of("akka.cluster.seed-nodes", List.of())).withFallback(config);
+        node.set(TrainingNode.start(alone, "dvae-stopped", 0, List.of(TrainingRoles.PARAMETER_SERVER,
+                        TrainingRoles.CHAIN_KEEPER, TrainingRoles.SAMPLER, TrainingRoles.WORKER,
+                        TrainingRoles.COORDINATOR), "", new TrainingRoles.Training(TinyTraining.model(), TRAINING, DATA),
+                TrainingRoles.Topology.from(new Settings(config), 1), RunDirectory.create(stopped, "x"),
+                new Trainer.Listener() {
+                    private boolean asked;
+
+                    @Override
+                    public void onLog(Map<String, Object> m) {
+                        if (!asked && ((Number) m.get("step")).longValue() >= 13) {
+                            asked = true;
+                            CoordinatedShutdown.get(node.get().system()).runAll(CoordinatedShutdown.jvmExitReason());
+                        }
+                    }
+                }));
+        akka.cluster.typed.Cluster cluster = akka.cluster.typed.Cluster.get(node.get().system());
+        cluster.manager().tell(akka.cluster.typed.Join.create(cluster.selfMember().address()));
+        Trainer.Summary first = node.get().awaitSummary();
+        node.get().system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertTrue(first.steps() >= 13 && first.steps() < 20, "stopped at step " + first.steps());
+        assertEquals(List.of(first.steps()), events(stopped, "stopped on request").stream()
+                .map(m -> ((Number) m.get("step")).longValue()).toList());
+        RunDirectory opened = RunDirectory.open(stopped);
+        ResumePoint from = ResumePoint.of(opened, DATA).requireEngine(ResumePoint.ACTORS);
+        assertEquals(first.steps(), from.step());
+        assertEquals(30, run(config, "dvae-stopped-2", opened, from, new Trainer.Listener() {
+        }).steps());
+        assertEquals(TinyTraining.losses(dir.resolve("straight").resolve("metrics.jsonl")),
+                TinyTraining.losses(stopped.resolve("metrics.jsonl")));
+        // The stop's checkpoint does not validate, so the validation stream is where it would have been.
+        assertEquals(validLosses(dir.resolve("straight")), validLosses(stopped));
     }
 
     @Test

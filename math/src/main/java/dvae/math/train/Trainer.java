@@ -43,7 +43,8 @@ import java.util.concurrent.Future;
  * row the run stops with its last good checkpoint intact.
  *
  * <p>Everything that determines the future (parameters, Adam's moments, chains, the sampler's particles, the batch
- * order and every random stream) is checkpointed, so a resumed run continues bit-exactly.
+ * order and every random stream) is checkpointed, so a resumed run continues bit-exactly, also from the checkpoint a
+ * run writes when its listener asks it to stop ({@link Listener#stopRequested}).
  */
 public final class Trainer {
     public static final String TRAIN_FILE = "train.json";
@@ -58,6 +59,14 @@ public final class Trainer {
         }
 
         default void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+        }
+
+        /**
+         * Asked after every step: true makes the run write a checkpoint at the step just trained (without
+         * validating, so a resumed run continues exactly as if uninterrupted) and end there.
+         */
+        default boolean stopRequested() {
+            return false;
         }
     }
 
@@ -199,8 +208,9 @@ public final class Trainer {
                     continue;
                 }
                 nonFiniteInRow = 0;
+                boolean stopping = listener.stopRequested();
                 if (sampler != null && step % config.logEvery() != 0 && step % config.validEvery() != 0
-                        && step < config.iterations()) {
+                        && step < config.iterations() && !stopping) {
                     // The next step's sample starts as soon as the prior is updated, beside the rest of the update
                     // (memory-bound, on one core). Not before a log line or a checkpoint: those read the sampler.
                     GradientStep.update(adam, config.weightDecay(), rate, model.prior().parameters(),
@@ -228,6 +238,12 @@ public final class Trainer {
                     }
                     checkpoint(checkpoints, valid);
                     listener.onValidation(step, valid, run, model);
+                } else if (stopping) {
+                    checkpoint(checkpoints, Double.NaN);
+                    metrics.write(Map.of("step", step, "event", "stopped on request"));
+                }
+                if (stopping) {
+                    break;
                 }
             }
         } finally {

@@ -93,6 +93,40 @@ class TrainerTest {
         assertEquals(losses(dir.resolve("straight").resolve("metrics.jsonl")), losses(split.resolve("metrics.jsonl")));
     }
 
+    @Test
+    void aStopRequestCheckpointsTheStepJustTrainedAndTheResumedRunContinuesExactly(@TempDir Path dir) {
+        Dataset data = SyntheticData.noisyPrototypes(200, 11);
+        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        TrainConfig straight = tinyTraining(40, 20);
+        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
+        });
+        // Asked once per trained step: the 13th answer stops the run between two validations (as Ctrl-C does).
+        Path stopped = dir.resolve("stopped");
+        Trainer.Summary first = new Trainer(c, straight, data).run(RunDirectory.create(stopped, "x"),
+                new Trainer.Listener() {
+                    private int asked;
+
+                    @Override
+                    public boolean stopRequested() {
+                        return ++asked == 13;
+                    }
+                });
+        assertEquals(13, first.steps());
+        Trainer resumed = Trainer.resume(RunDirectory.open(stopped), data);
+        assertEquals(13, resumed.step());
+        assertEquals(40, resumed.run(RunDirectory.open(stopped), new Trainer.Listener() {
+        }).steps());
+        assertEquals(losses(dir.resolve("straight").resolve("metrics.jsonl")), losses(stopped.resolve("metrics.jsonl")));
+        // No validation at the stop, so the validation stream is where it would have been: the same valid losses.
+        assertEquals(validLosses(dir.resolve("straight").resolve("metrics.jsonl")),
+                validLosses(stopped.resolve("metrics.jsonl")));
+    }
+
+    private static List<Double> validLosses(Path metrics) {
+        return MetricsLog.read(metrics).stream().filter(m -> m.containsKey("valid_loss"))
+                .map(m -> ((Number) m.get("valid_loss")).doubleValue()).collect(Collectors.toList());
+    }
+
     /** Runs a trainer until its first validation at or after {@code step}, then abandons it (a crash). */
     private static void runUntil(Trainer trainer, RunDirectory run, long step) {
         class Stop extends RuntimeException {
