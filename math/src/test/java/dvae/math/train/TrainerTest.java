@@ -74,33 +74,26 @@ class TrainerTest {
     }
 
     @Test
-    void resumedRunReproducesTheUninterruptedLossesExactly(@TempDir Path dir) {
+    void resumedRunsReproduceTheUninterruptedLossesExactly(@TempDir Path dir) {
         Dataset data = SyntheticData.noisyPrototypes(200, 11);
         ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
         TrainConfig straight = tinyTraining(40, 20);
+        Path whole = dir.resolve("straight").resolve("metrics.jsonl");
         new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
         });
-        // Same settings, but stopped at step 20 (by a run of 20 iterations whose schedules are those of 40: the
-        // checkpoint stores the settings, so the interrupted run must be started with the full iteration count).
+
+        // Abandoned after its step-20 checkpoint (a crash; the checkpoint stores the settings, so the interrupted
+        // run is started with the full iteration count).
         Path split = dir.resolve("split");
-        Trainer first = new Trainer(c, straight, data);
-        RunDirectory run = RunDirectory.create(split, "x");
-        runUntil(first, run, 20);
+        runUntil(new Trainer(c, straight, data), RunDirectory.create(split, "x"), 20);
         Trainer resumed = Trainer.resume(RunDirectory.open(split), data);
         assertEquals(20, resumed.step());
         resumed.run(RunDirectory.open(split), new Trainer.Listener() {
         });
-        assertEquals(losses(dir.resolve("straight").resolve("metrics.jsonl")), losses(split.resolve("metrics.jsonl")));
-    }
+        assertEquals(losses(whole), losses(split.resolve("metrics.jsonl")));
 
-    @Test
-    void aStopRequestCheckpointsTheStepJustTrainedAndTheResumedRunContinuesExactly(@TempDir Path dir) {
-        Dataset data = SyntheticData.noisyPrototypes(200, 11);
-        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
-        TrainConfig straight = tinyTraining(40, 20);
-        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
-        });
-        // Asked once per trained step: the 13th answer stops the run between two validations (as Ctrl-C does).
+        // Stopped on request (Ctrl-C): asked once per trained step, the 13th answer stops the run between two
+        // validations, with a checkpoint at step 13.
         Path stopped = dir.resolve("stopped");
         Trainer.Summary first = new Trainer(c, straight, data).run(RunDirectory.create(stopped, "x"),
                 new Trainer.Listener() {
@@ -112,14 +105,13 @@ class TrainerTest {
                     }
                 });
         assertEquals(13, first.steps());
-        Trainer resumed = Trainer.resume(RunDirectory.open(stopped), data);
-        assertEquals(13, resumed.step());
-        assertEquals(40, resumed.run(RunDirectory.open(stopped), new Trainer.Listener() {
+        Trainer continued = Trainer.resume(RunDirectory.open(stopped), data);
+        assertEquals(13, continued.step());
+        assertEquals(40, continued.run(RunDirectory.open(stopped), new Trainer.Listener() {
         }).steps());
-        assertEquals(losses(dir.resolve("straight").resolve("metrics.jsonl")), losses(stopped.resolve("metrics.jsonl")));
+        assertEquals(losses(whole), losses(stopped.resolve("metrics.jsonl")));
         // No validation at the stop, so the validation stream is where it would have been: the same valid losses.
-        assertEquals(validLosses(dir.resolve("straight").resolve("metrics.jsonl")),
-                validLosses(stopped.resolve("metrics.jsonl")));
+        assertEquals(validLosses(whole), validLosses(stopped.resolve("metrics.jsonl")));
     }
 
     private static List<Double> validLosses(Path metrics) {
