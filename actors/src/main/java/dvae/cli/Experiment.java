@@ -19,6 +19,16 @@ interface Experiment {
 
     Report run(Budget budget, int seeds, Settings settings, ProgressListener progress);
 
+    /**
+     * {@link #run}, reading back the runs {@code finished} holds instead of running them again and adding each run
+     * to it as it finishes. The table experiments keep every trained and evaluated (cell, seed); the others, which
+     * take minutes, start over.
+     */
+    default Report run(Budget budget, int seeds, Settings settings, ProgressListener progress,
+                       FinishedRuns finished) {
+        return run(budget, seeds, settings, progress);
+    }
+
     /** Whether it trains on the data set {@code dvae.data.dataset} names (the toys make their own targets). */
     default boolean usesDataset() {
         return true;

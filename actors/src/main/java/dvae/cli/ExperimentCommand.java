@@ -1,5 +1,6 @@
 package dvae.cli;
 
+import com.typesafe.config.ConfigRenderOptions;
 import dvae.math.BadInputException;
 import dvae.math.data.DatasetKind;
 import dvae.math.io.AtomicFiles;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,8 +59,17 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite a results directory that is not empty.")
     boolean force;
 
+    @Option(names = "--resume", description = "Continue an interrupted experiment in its results directory with the "
+            + "command line that started it: the tables (table1, 2, 3, 5, 6) read back every (cell, seed) that "
+            + "finished instead of running it again; the others start over.")
+    boolean resume;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
+
+    /** The results directory's folder for finished runs, and the file there naming what started them. */
+    private static final String PROGRESS_DIR = "progress";
+    private static final String STARTED_FILE = "started.json";
 
     private CommandSpec spec;
 
@@ -87,13 +98,63 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         int runs = seeds != null ? seeds : experiment.defaultSeeds(chosen, settings);
         Path dir = out != null ? out : Path.of("results", experiment.name());
-        requireWritable(dir);
-        Experiment.Report report = experiment.run(chosen, runs, settings, onStderr(experiment.name()));
+        Path progress = dir.resolve(PROGRESS_DIR);
+        Path startedFile = progress.resolve(STARTED_FILE);
+        Map<String, Object> startedWith = new LinkedHashMap<>(); // in this order, so that equal means the same
+        startedWith.put("experiment", experiment.name());
+        startedWith.put("budget", chosen.id());
+        startedWith.put("seeds", runs);
+        startedWith.put("settings",
+                settings.config().withOnlyPath("dvae").root().render(ConfigRenderOptions.concise()));
+        String started = Json.write(startedWith);
+        if (resume) {
+            requireResumable(dir, startedFile, started);
+        } else {
+            requireWritable(dir);
+            deleteTree(progress); // what --force overwrites
+            AtomicFiles.writeString(startedFile, started);
+        }
+        Experiment.Report report = experiment.run(chosen, runs, settings, onStderr(experiment.name()),
+                FinishedRuns.in(progress));
         write(dir, report);
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println(json ? Json.write(report.summary()) : report.table() + "\nwritten to " + dir);
         stdout.flush();
         return 0;
+    }
+
+    /** Refuses to resume anything but an experiment started in {@code dir} with the same command line. */
+    private void requireResumable(Path dir, Path startedFile, String started) {
+        if (force) {
+            throw new BadInputException("--resume continues the experiment in " + dir + "; --force would start it "
+                    + "afresh: give one of them");
+        }
+        if (!Files.isRegularFile(startedFile)) {
+            throw new BadInputException("results directory " + dir + " holds no experiment to resume (no "
+                    + startedFile + ")");
+        }
+        try {
+            if (!Files.readString(startedFile).equals(started)) {
+                throw new BadInputException("results directory " + dir + " holds an experiment started with other "
+                        + "settings, budget or seeds: resume it with the command line that started it, or give "
+                        + "another --out");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Refuses a results directory that holds anything, unless --force. */
@@ -107,7 +168,7 @@ final class ExperimentCommand implements Callable<Integer> {
         try (Stream<Path> entries = Files.list(dir)) {
             if (entries.findAny().isPresent()) {
                 throw new BadInputException("results directory " + dir + " is not empty; pass --force to overwrite "
-                        + "it or --out DIR for another");
+                        + "it, --resume to continue the experiment it holds, or --out DIR for another");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -83,8 +84,13 @@ final class GridExperiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
+        return run(budget, seeds, s, progress, FinishedRuns.NONE);
+    }
+
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, FinishedRuns finished) {
         Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, seeds, s, data, progress);
+        return run(budget, seeds, s, data, progress, finished);
     }
 
     /** The NLL of each seed of one cell, with its standard error over the test images. */
@@ -96,7 +102,8 @@ final class GridExperiment implements Experiment {
         }
     }
 
-    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
+    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+               FinishedRuns finished) {
         Protocol p = protocol(budget, s);
         Matrix test = TrainingRuns.testImages(data, p.evalExamples());
         int[] indices = IntStream.range(0, test.rows).toArray();
@@ -112,19 +119,21 @@ final class GridExperiment implements Experiment {
                 long seed = s.longAtLeast("dvae.seed", 0) + i;
                 long done = ((long) c * seeds + i) * p.iterations();
                 String note = cell.row() + " / " + cell.column() + " seed " + seed;
-                TrainingRuns.Trained trained = TrainingRuns.train(
-                        TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data,
-                        step -> progress.update(done + step, total, note));
-                Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null,
-                        null);
-                ObjectiveKind objective = trained.config().objective();
-                double logZ = objective == ObjectiveKind.STRUCT ? 0 : outcome.prior().ais().logZ();
+                String key = String.format(Locale.ROOT, "cell-%02d-seed-%d", c, seed);
+                Map<String, Object> run = finished.get(key)
+                        .filter(r -> cell.row().equals(r.get("row")) && cell.column().equals(r.get("column")))
+                        .orElse(null);
+                if (run == null) {
+                    run = trainAndEvaluate(cell, seed, s, data, p, test, indices,
+                            step -> progress.update(done + step, total, note));
+                    finished.put(key, run);
+                } else {
+                    progress.update(done + p.iterations(), total, note + " (finished before)");
+                }
                 seedList.add(seed);
-                Evaluation.MeanAndError perImage = Evaluation.MeanAndError.of(Evaluation.nlls(outcome, logZ,
-                        objective));
-                nll[i] = perImage.mean();
-                se[i] = perImage.standardError();
-                ms[i] = trained.msPerIteration();
+                nll[i] = number(run.get("nll"));
+                se[i] = number(run.get("nll_standard_error"));
+                ms[i] = number(run.get("ms_per_iteration"));
             }
             results.add(new Result(cell, seedList, nll, se, ms));
         }
@@ -137,6 +146,30 @@ final class GridExperiment implements Experiment {
         summary.put("test_examples", test.rows);
         summary.put("cells", results.stream().map(GridExperiment::json).toList());
         return new Report(summary, Map.of(), table(budget, seeds, data, p, test.rows, results), List.of());
+    }
+
+    /** A kept figure: a number, or the string JSON writes for NaN and the infinities. */
+    private static double number(Object value) {
+        return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
+    }
+
+    /** One (cell, seed): trained with the reference trainer and evaluated; what its table entry needs. */
+    private static Map<String, Object> trainAndEvaluate(Cell cell, long seed, Settings s, Dataset data, Protocol p,
+                                                        Matrix test, int[] indices, LongConsumer onStep) {
+        TrainingRuns.Trained trained = TrainingRuns.train(
+                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, onStep);
+        Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null, null);
+        ObjectiveKind objective = trained.config().objective();
+        double logZ = objective == ObjectiveKind.STRUCT ? 0 : outcome.prior().ais().logZ();
+        Evaluation.MeanAndError perImage = Evaluation.MeanAndError.of(Evaluation.nlls(outcome, logZ, objective));
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("row", cell.row());
+        run.put("column", cell.column());
+        run.put("seed", seed);
+        run.put("nll", perImage.mean());
+        run.put("nll_standard_error", perImage.standardError());
+        run.put("ms_per_iteration", trained.msPerIteration());
+        return run;
     }
 
     private static Map<String, Object> json(Result r) {

@@ -152,6 +152,29 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void onlyTheExperimentADirectoryHoldsIsResumed() throws Exception {
+        Path out = tmp.resolve("resumed");
+        assertEquals(0, run(toyRbm(out)).exit());
+        assertTrue(Files.isRegularFile(out.resolve("progress").resolve("started.json")));
+        // The same command line continues it (toy-rbm keeps no runs: it starts over) and rewrites the results.
+        Files.delete(out.resolve("result.json"));
+        assertEquals(0, run(toyRbm(out, "--resume")).exit());
+        assertTrue(Files.exists(out.resolve("result.json")));
+        CliRun other = run(toyRbm(out, "--resume", "--set", "dvae.experiment.toy-rbm.batch=20"));
+        assertEquals(Main.EXIT_BAD_INPUT, other.exit());
+        assertTrue(other.err().contains("results directory " + out + " holds an experiment started with other "
+                + "settings, budget or seeds"), other.err());
+        CliRun both = run(toyRbm(out, "--resume", "--force"));
+        assertEquals(Main.EXIT_BAD_INPUT, both.exit());
+        CliRun nothing = run(toyRbm(Files.createDirectories(tmp.resolve("empty")), "--resume"));
+        assertEquals(Main.EXIT_BAD_INPUT, nothing.exit());
+        assertTrue(nothing.err().contains("holds no experiment to resume"), nothing.err());
+        for (CliRun refused : List.of(other, both, nothing)) {
+            assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        }
+    }
+
+    @Test
     void toyGaussianWritesItsFiguresAndFindings() throws Exception {
         Path out = tmp.resolve("toy-gaussian");
         CliRun o = run(List.of("experiment", "toy-gaussian", "--json", "--seeds", "2", "--out", out.toString(),

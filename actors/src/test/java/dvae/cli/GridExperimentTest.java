@@ -7,13 +7,19 @@ import com.typesafe.config.ConfigFactory;
 import dvae.math.data.Dataset;
 import dvae.math.data.SyntheticData;
 import dvae.math.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The grid of runs behind tables 1, 2, 3, 5 and 6. */
 class GridExperimentTest {
+    @TempDir
+    Path tmp;
+
     private static Settings settings(List<String> sets) {
         // synthetic data has no PWL sharpness of its own in the settings; MNIST's is used
         return new Settings(ConfigFactory.parseMap(Map.of("dvae.model.pwl-beta.synthetic", 4))
@@ -39,7 +45,7 @@ class GridExperimentTest {
     }
 
     @Test
-    void aTinyGridTrainsEvaluatesAndTabulatesEveryCell() {
+    void aTinyGridTrainsEvaluatesAndTabulatesEveryCell() throws Exception {
         Map<String, Object> small = Map.of("dvae.model.latents", 8, "dvae.model.encoder-hidden", List.of(16),
                 "dvae.model.decoder-hidden", List.of(16));
         List<GridExperiment.Cell> cells = List.of(
@@ -58,7 +64,7 @@ class GridExperimentTest {
         Dataset asMnist = new Dataset("mnist", synthetic.train(), synthetic.valid(), synthetic.test(),
                 synthetic.binarization(), synthetic.source(), synthetic.cache());
         Experiment.Report report = new GridExperiment("tiny", "a tiny grid", "test grid", cells).run(Budget.QUICK, 2,
-                s, asMnist, (done, total, note) -> { });
+                s, asMnist, (done, total, note) -> { }, FinishedRuns.NONE);
         assertEquals(4, report.summary().get("test_examples"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> out = (List<Map<String, Object>>) report.summary().get("cells");
@@ -80,14 +86,46 @@ class GridExperimentTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("| DVAE## |") && l.contains("(2.0)")
                 && l.contains("(3.0)")), report.table());
 
+        // Kept as they finish, the runs are read back instead of run again: a kept figure changed by hand shows up,
+        // a deleted one is run again and comes out the same (the runs are seeded).
+        Path kept = tmp.resolve("progress");
+        GridExperiment grid = new GridExperiment("tiny", "a tiny grid", "test grid", cells.subList(0, 2));
+        Experiment.Report first = grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> { },
+                FinishedRuns.in(kept));
+        assertEquals(List.of("cell-00-seed-1.json", "cell-01-seed-1.json"), fileNames(kept));
+        FinishedRuns runs = FinishedRuns.in(kept);
+        Map<String, Object> changed = new java.util.LinkedHashMap<>(runs.get("cell-00-seed-1").orElseThrow());
+        changed.put("nll", 123.25);
+        runs.put("cell-00-seed-1", changed);
+        java.nio.file.Files.delete(kept.resolve("cell-01-seed-1.json"));
+        List<String> notes = new ArrayList<>();
+        Experiment.Report again = grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> notes.add(note),
+                FinishedRuns.in(kept));
+        assertEquals(List.of(123.25, nlls(first).get(1)), nlls(again));
+        assertTrue(notes.contains("PWL L=2 / ELBO seed 1 (finished before)"), notes.toString());
+        assertTrue(notes.contains("DVAE## / ELBO seed 1"), notes.toString());
+
         // one seed: the standard error over the test images; another data set: no paper (MNIST) figures beside ours
         Experiment.Report other = new GridExperiment("tiny", "a tiny grid", "test grid", cells.subList(0, 1))
-                .run(Budget.QUICK, 1, s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { });
+                .run(Budget.QUICK, 1, s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { },
+                        FinishedRuns.NONE);
         assertTrue(other.table().lines().anyMatch(l -> l.matches("\\| PWL L=2 \\| \\d+\\.\\d\\d±\\d+\\.\\d\\d \\|")),
                 other.table());
         assertTrue(other.table().contains("±: standard error over the test images"), other.table());
         assertTrue(other.table().contains("the paper's figures held here are its MNIST ones, so none is shown beside ours on "
                 + "synthetic"), other.table());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double> nlls(Experiment.Report report) {
+        return ((List<Map<String, Object>>) report.summary().get("cells")).stream().map(c -> (Double) c.get("nll"))
+                .toList();
+    }
+
+    private static List<String> fileNames(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
