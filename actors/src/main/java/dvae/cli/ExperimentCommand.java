@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import dvae.math.BadInputException;
 import dvae.math.data.DatasetKind;
 import dvae.math.io.AtomicFiles;
+import dvae.math.io.FileTrees;
 import dvae.math.toy.ProgressListener;
 import dvae.math.util.Progress;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -111,7 +111,11 @@ final class ExperimentCommand implements Callable<Integer> {
             requireResumable(dir, startedFile, started);
         } else {
             requireWritable(dir);
-            deleteTree(progress); // what --force overwrites
+            try {
+                FileTrees.delete(progress); // what --force overwrites
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting " + progress + ": " + e.getMessage(), e);
+            }
             AtomicFiles.writeString(startedFile, started);
         }
         Experiment.Report report = experiment.run(chosen, runs, settings, onStderr(experiment.name()),
@@ -138,19 +142,6 @@ final class ExperimentCommand implements Callable<Integer> {
                 throw new BadInputException("results directory " + dir + " holds an experiment started with other "
                         + "settings, budget or seeds: resume it with the command line that started it, or give "
                         + "another --out");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package dvae.cli;
 import com.typesafe.config.ConfigFactory;
 import dvae.math.data.Dataset;
 import dvae.math.data.Images;
+import dvae.math.io.FileTrees;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
 import dvae.math.run.RunDirectory;
@@ -16,13 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /** What the table experiments share: a run's settings, training with the reference trainer, test images, seed stats. */
 final class TrainingRuns {
@@ -86,7 +85,7 @@ final class TrainingRuns {
             return new Trained(trainer.model(), config, training,
                     ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
         } finally {
-            delete(dir);
+            FileTrees.deleteQuietly(dir);
         }
     }
 
@@ -122,14 +121,6 @@ final class TrainingRuns {
     private static Path scratch() {
         try {
             return Files.createTempDirectory("dvae-experiment-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

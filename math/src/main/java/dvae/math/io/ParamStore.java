@@ -17,13 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Saves and loads a {@link ParamSet} (and optionally an {@link Adam}'s state) as a folder: one {@code .npy} file per
@@ -82,7 +80,7 @@ public final class ParamStore {
             throw new UncheckedIOException("saving parameters to " + target + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
-                deleteTree(tmp);
+                FileTrees.deleteQuietly(tmp);
             }
         }
     }
@@ -216,17 +214,8 @@ public final class ParamStore {
             Files.move(tmp, target);
         }
         if (aside != null) {
-            deleteTree(aside);
+            FileTrees.deleteQuietly(aside); // a leftover hidden folder does no harm to the saved parameters
         }
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: a leftover hidden folder does no harm to the saved parameters
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dvae.math.run;
 
 import dvae.math.BadInputException;
 import dvae.math.io.AtomicFiles;
+import dvae.math.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,7 +100,7 @@ public final class Checkpoints {
             contents.write(temp);
             JsonFiles.write(temp.resolve(DESCRIPTION), new Description(FORMAT, step, Instant.now().toString(), score,
                     new LinkedHashMap<>(metadata)));
-            deleteTree(target); // left by a crash before the index named it (its step is after the last)
+            FileTrees.delete(target); // left by a crash before the index named it (its step is after the last)
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             temp = null;
         } catch (IOException e) {
@@ -154,7 +154,7 @@ public final class Checkpoints {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(TEMP_PREFIX) || name.startsWith(DIR_PREFIX) && !kept.contains(name)) {
-                    deleteTree(entry);
+                    FileTrees.delete(entry);
                 }
             }
         } catch (IOException e) {
@@ -221,22 +221,7 @@ public final class Checkpoints {
         return String.format(Locale.ROOT, "%s%07d", DIR_PREFIX, step);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
-
     private static void deleteLeftover(Path temp) {
-        try {
-            deleteTree(temp);
-        } catch (IOException | UncheckedIOException ignored) {
-            // the next save deletes it; readers never look at temporary directories
-        }
+        FileTrees.deleteQuietly(temp); // the next save deletes it; readers never look at temporary directories
     }
 }

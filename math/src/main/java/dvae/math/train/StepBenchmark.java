@@ -3,6 +3,7 @@ package dvae.math.train;
 import dvae.math.blas.PeakFlops;
 import dvae.math.data.Dataset;
 import dvae.math.data.SyntheticData;
+import dvae.math.io.FileTrees;
 import dvae.math.model.ModelConfig;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.ModelConfig.PosteriorKind;
@@ -14,10 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Milliseconds per training step at the paper's settings, measured by running the real {@link Trainer} on synthetic
@@ -130,18 +129,9 @@ public final class StepBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary folder; the OS cleans up what is left
+            if (dir != null) {
+                FileTrees.deleteQuietly(dir); // a temporary folder; the OS cleans up what is left
+            }
         }
     }
 
