@@ -20,12 +20,12 @@ interface Experiment {
     Report run(Budget budget, int seeds, Settings settings, ProgressListener progress);
 
     /**
-     * {@link #run}, reading back the runs {@code finished} holds instead of running them again and adding each run
-     * to it as it finishes. The table experiments keep every trained and evaluated (cell, seed); the others, which
-     * take minutes, start over.
+     * {@link #run}, reading back the runs {@code kept} holds instead of running them again, adding each run to it as
+     * it finishes, and training the run under way in its run directory there, so that a stop checkpoints it. The
+     * table experiments do; the others, which take minutes, start over.
      */
     default Report run(Budget budget, int seeds, Settings settings, ProgressListener progress,
-                       FinishedRuns finished) {
+                       ExperimentProgress kept) {
         return run(budget, seeds, settings, progress);
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.knowm.xchart.BitmapEncoder;
@@ -118,13 +119,23 @@ final class ExperimentCommand implements Callable<Integer> {
             }
             AtomicFiles.writeString(startedFile, started);
         }
-        Experiment.Report report = experiment.run(chosen, runs, settings, onStderr(experiment.name()),
-                FinishedRuns.in(progress));
-        write(dir, report);
-        PrintWriter stdout = spec.commandLine().getOut();
-        stdout.println(json ? Json.write(report.summary()) : report.table() + "\nwritten to " + dir);
-        stdout.flush();
-        return 0;
+        AtomicBoolean stop = new AtomicBoolean();
+        try (StopOnSignal ignored = new StopOnSignal(() -> stop.set(true))) {
+            Experiment.Report report;
+            try {
+                report = experiment.run(chosen, runs, settings, onStderr(experiment.name()),
+                        ExperimentProgress.in(progress, stop::get));
+            } catch (TrainingRuns.Stopped e) {
+                System.err.println("\n" + experiment.name() + " " + e.getMessage() + "; continue with the same command "
+                        + "and --resume");
+                return Main.EXIT_FAILURE;
+            }
+            write(dir, report);
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.println(json ? Json.write(report.summary()) : report.table() + "\nwritten to " + dir);
+            stdout.flush();
+            return 0;
+        }
     }
 
     /** Refuses to resume anything but an experiment started in {@code dir} with the same command line. */

@@ -7,11 +7,13 @@ import dvae.math.eval.Evaluation;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.tensor.Matrix;
 import dvae.math.toy.ProgressListener;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
@@ -84,13 +86,13 @@ final class GridExperiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        return run(budget, seeds, s, progress, FinishedRuns.NONE);
+        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
     }
 
     @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, FinishedRuns finished) {
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
         Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, seeds, s, data, progress, finished);
+        return run(budget, seeds, s, data, progress, kept);
     }
 
     /** The NLL of each seed of one cell, with its standard error over the test images. */
@@ -103,7 +105,7 @@ final class GridExperiment implements Experiment {
     }
 
     Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
-               FinishedRuns finished) {
+               ExperimentProgress kept) {
         Protocol p = protocol(budget, s);
         Matrix test = TrainingRuns.testImages(data, p.evalExamples());
         int[] indices = IntStream.range(0, test.rows).toArray();
@@ -120,13 +122,14 @@ final class GridExperiment implements Experiment {
                 long done = ((long) c * seeds + i) * p.iterations();
                 String note = cell.row() + " / " + cell.column() + " seed " + seed;
                 String key = String.format(Locale.ROOT, "cell-%02d-seed-%d", c, seed);
-                Map<String, Object> run = finished.get(key)
+                Map<String, Object> run = kept.get(key)
                         .filter(r -> cell.row().equals(r.get("row")) && cell.column().equals(r.get("column")))
                         .orElse(null);
                 if (run == null) {
                     run = trainAndEvaluate(cell, seed, s, data, p, test, indices,
-                            step -> progress.update(done + step, total, note));
-                    finished.put(key, run);
+                            step -> progress.update(done + step, total, note), kept.runDirectory(key),
+                            kept::stopRequested);
+                    kept.put(key, run);
                 } else {
                     progress.update(done + p.iterations(), total, note + " (finished before)");
                 }
@@ -153,11 +156,16 @@ final class GridExperiment implements Experiment {
         return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
     }
 
-    /** One (cell, seed): trained with the reference trainer and evaluated; what its table entry needs. */
+    /**
+     * One (cell, seed): trained with the reference trainer (in {@code runDir} when not null, continuing from its
+     * checkpoint if it has one) and evaluated; what its table entry needs.
+     */
     private static Map<String, Object> trainAndEvaluate(Cell cell, long seed, Settings s, Dataset data, Protocol p,
-                                                        Matrix test, int[] indices, LongConsumer onStep) {
+                                                        Matrix test, int[] indices, LongConsumer onStep,
+                                                        Path runDir, BooleanSupplier stop) {
         TrainingRuns.Trained trained = TrainingRuns.train(
-                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, onStep);
+                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, onStep,
+                runDir, stop);
         Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null, null);
         ObjectiveKind objective = trained.config().objective();
         double logZ = objective == ObjectiveKind.STRUCT ? 0 : outcome.prior().ais().logZ();

@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,9 +58,6 @@ final class TrainCommand implements Callable<Integer> {
     boolean json;
 
     enum Engine { actors, reference }
-
-    /** How long Ctrl-C waits for the run's checkpoint and summary (as long as Akka's first shutdown phase). */
-    private static final long STOP_WAIT_SECONDS = 60;
 
     @Option(names = "--engine", paramLabel = "E",
             description = "actors (default): the actor system as a one-node cluster, dvae.actors.workers workers, "
@@ -140,38 +135,6 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println("done: " + result);
             }
             return 0;
-        }
-    }
-
-    /**
-     * Ctrl-C or SIGTERM while a run trains: it checkpoints the steps it has trained and ends (the reference trainer
-     * when its listener says so, an actor run in the first phase of Akka's coordinated shutdown); meanwhile this
-     * hook keeps the JVM alive until the summary is printed, which {@link #close} says.
-     */
-    private static final class StopOnSignal implements AutoCloseable {
-        private final CountDownLatch reported = new CountDownLatch(1);
-        private final Thread hook;
-
-        StopOnSignal(Runnable requestStop) {
-            hook = new Thread(() -> {
-                requestStop.run();
-                try {
-                    reported.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "stop-training");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        @Override
-        public void close() {
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the summary is out
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dvae.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.data.Images;
 import dvae.math.io.FileTrees;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /** What the table experiments share: a run's settings, training with the reference trainer, test images, seed stats. */
@@ -63,29 +65,75 @@ final class TrainingRuns {
         return new Settings(ConfigFactory.parseMap(all).withFallback(s.config()));
     }
 
-    /**
-     * Trains with the reference trainer in a scratch run directory (deleted afterwards). The time per iteration is the
-     * mean over the logged windows, which hold training steps only (the one validation comes after the last).
-     */
+    /** A stop was asked for while a run trained: it has written a checkpoint in its run directory. */
+    static final class Stopped extends RuntimeException {
+        Stopped(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link #train(Settings, Dataset, LongConsumer, Path, BooleanSupplier)} in a scratch folder, never stopped. */
     static Trained train(Settings run, Dataset data, LongConsumer onStep) {
+        return train(run, data, onStep, null, () -> false);
+    }
+
+    /**
+     * Trains with the reference trainer. In {@code keepIn} (when not null) a run continues from the checkpoint a stop
+     * left there, and {@code stop} turning true makes it write one and throw {@link Stopped}; else it trains in a
+     * scratch folder, deleted afterwards. The time per iteration is the mean over the logged windows trained here,
+     * which hold training steps only (the one validation comes after the last).
+     */
+    static Trained train(Settings run, Dataset data, LongConsumer onStep, Path keepIn, BooleanSupplier stop) {
         ModelConfig config = TrainingSettings.model(run, data.name());
         TrainConfig training = TrainingSettings.training(run);
-        Path dir = scratch();
+        Path scratch = keepIn == null ? scratch() : null;
         try {
-            Trainer trainer = new Trainer(config, training, data);
+            RunDirectory dir = keepIn == null ? null : stoppedRun(keepIn);
+            Trainer trainer = dir != null ? Trainer.resume(dir, data) : new Trainer(config, training, data);
+            if (dir == null) {
+                dir = RunDirectory.create(keepIn != null ? keepIn : scratch.resolve("run"),
+                        config.label() + " seed " + training.seed());
+            }
             List<Double> ms = new ArrayList<>();
-            trainer.run(RunDirectory.create(dir.resolve("run"), config.label() + " seed " + training.seed()),
-                    new Trainer.Listener() {
-                        @Override
-                        public void onLog(Map<String, Object> metrics) {
-                            ms.add(1000 / ((Number) metrics.get("steps_per_s")).doubleValue());
-                            onStep.accept(((Number) metrics.get("step")).longValue());
-                        }
-                    });
+            Trainer.Summary summary = trainer.run(dir, new Trainer.Listener() {
+                @Override
+                public void onLog(Map<String, Object> metrics) {
+                    ms.add(1000 / ((Number) metrics.get("steps_per_s")).doubleValue());
+                    onStep.accept(((Number) metrics.get("step")).longValue());
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return stop.getAsBoolean();
+                }
+            });
+            if (summary.steps() < training.iterations()) {
+                throw new Stopped("stopped at step " + summary.steps() + " of " + training.iterations() + ", checkpoint "
+                        + "written in " + keepIn);
+            }
             return new Trained(trainer.model(), config, training,
                     ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
         } finally {
-            FileTrees.deleteQuietly(dir);
+            if (scratch != null) {
+                FileTrees.deleteQuietly(scratch);
+            }
+        }
+    }
+
+    /** The run a stop left in {@code dir}, or null (and nothing left there) when it has no checkpoint. */
+    private static RunDirectory stoppedRun(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try {
+            return RunDirectory.open(dir);
+        } catch (BadInputException noCheckpoint) {
+            try {
+                FileTrees.delete(dir); // begun, but stopped before its first checkpoint
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting " + dir + ": " + e.getMessage(), e);
+            }
+            return null;
         }
     }
 

@@ -64,7 +64,7 @@ class GridExperimentTest {
         Dataset asMnist = new Dataset("mnist", synthetic.train(), synthetic.valid(), synthetic.test(),
                 synthetic.binarization(), synthetic.source(), synthetic.cache());
         Experiment.Report report = new GridExperiment("tiny", "a tiny grid", "test grid", cells).run(Budget.QUICK, 2,
-                s, asMnist, (done, total, note) -> { }, FinishedRuns.NONE);
+                s, asMnist, (done, total, note) -> { }, ExperimentProgress.NONE);
         assertEquals(4, report.summary().get("test_examples"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> out = (List<Map<String, Object>>) report.summary().get("cells");
@@ -91,24 +91,41 @@ class GridExperimentTest {
         Path kept = tmp.resolve("progress");
         GridExperiment grid = new GridExperiment("tiny", "a tiny grid", "test grid", cells.subList(0, 2));
         Experiment.Report first = grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> { },
-                FinishedRuns.in(kept));
+                ExperimentProgress.in(kept, () -> false));
         assertEquals(List.of("cell-00-seed-1.json", "cell-01-seed-1.json"), fileNames(kept));
-        FinishedRuns runs = FinishedRuns.in(kept);
+        ExperimentProgress runs = ExperimentProgress.in(kept, () -> false);
         Map<String, Object> changed = new java.util.LinkedHashMap<>(runs.get("cell-00-seed-1").orElseThrow());
         changed.put("nll", 123.25);
         runs.put("cell-00-seed-1", changed);
         java.nio.file.Files.delete(kept.resolve("cell-01-seed-1.json"));
         List<String> notes = new ArrayList<>();
         Experiment.Report again = grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> notes.add(note),
-                FinishedRuns.in(kept));
+                ExperimentProgress.in(kept, () -> false));
         assertEquals(List.of(123.25, nlls(first).get(1)), nlls(again));
         assertTrue(notes.contains("PWL L=2 / ELBO seed 1 (finished before)"), notes.toString());
         assertTrue(notes.contains("DVAE## / ELBO seed 1"), notes.toString());
 
+        // A stop (Ctrl-C) in the middle of a run: it checkpoints in its run directory, and the resumed experiment
+        // continues that run from there to the same NLL as the run that was never stopped.
+        Path stopped = tmp.resolve("stopped");
+        int[] asked = {0};
+        ExperimentProgress stopAt15 = ExperimentProgress.in(stopped, () -> ++asked[0] == 15); // cell 1's step 5
+        TrainingRuns.Stopped stop = org.junit.jupiter.api.Assertions.assertThrows(TrainingRuns.Stopped.class,
+                () -> grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> { }, stopAt15));
+        assertTrue(stop.getMessage().startsWith("stopped at step 5 of 10, checkpoint written in "), stop.getMessage());
+        assertEquals(List.of("cell-00-seed-1.json"), fileNames(stopped));
+        assertTrue(java.nio.file.Files.isDirectory(stopped.resolve("runs").resolve("cell-01-seed-1")
+                .resolve("checkpoints")));
+        Experiment.Report resumed = grid.run(Budget.QUICK, 1, s, asMnist, (done, total, note) -> { },
+                ExperimentProgress.in(stopped, () -> false));
+        assertEquals(nlls(first), nlls(resumed));
+        assertTrue(!java.nio.file.Files.exists(stopped.resolve("runs").resolve("cell-01-seed-1")),
+                "a finished run's directory is deleted");
+
         // one seed: the standard error over the test images; another data set: no paper (MNIST) figures beside ours
         Experiment.Report other = new GridExperiment("tiny", "a tiny grid", "test grid", cells.subList(0, 1))
                 .run(Budget.QUICK, 1, s, SyntheticData.noisyPrototypes(50, 2), (done, total, note) -> { },
-                        FinishedRuns.NONE);
+                        ExperimentProgress.NONE);
         assertTrue(other.table().lines().anyMatch(l -> l.matches("\\| PWL L=2 \\| \\d+\\.\\d\\d±\\d+\\.\\d\\d \\|")),
                 other.table());
         assertTrue(other.table().contains("±: standard error over the test images"), other.table());
@@ -124,7 +141,7 @@ class GridExperimentTest {
 
     private static List<String> fileNames(Path dir) throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).sorted().toList();
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).sorted().toList();
         }
     }
 

@@ -1,0 +1,80 @@
+package dvae.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dvae.math.io.FileTrees;
+import dvae.math.run.JsonFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What an experiment has done so far, kept so that an interrupted experiment continues where it stopped ({@code dvae
+ * experiment NAME --resume}): the result of each finished run under its key, and the run directory of the run under
+ * way, whose checkpoints a stop (Ctrl-C, SIGTERM) writes.
+ */
+interface ExperimentProgress {
+    /** Keeps nothing; runs train in scratch folders and are never asked to stop. */
+    ExperimentProgress NONE = new ExperimentProgress() {
+        @Override
+        public Optional<Map<String, Object>> get(String key) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void put(String key, Map<String, Object> result) {
+        }
+
+        @Override
+        public Path runDirectory(String key) {
+            return null;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return false;
+        }
+    };
+
+    /** The result kept under {@code key}, if that run finished. */
+    Optional<Map<String, Object>> get(String key);
+
+    /** Keeps a finished run's result; its run directory is no longer needed. */
+    void put(String key, Map<String, Object> result);
+
+    /** Where run {@code key} trains while under way (null: a scratch folder, lost if stopped). */
+    Path runDirectory(String key);
+
+    /** Whether the run under way should checkpoint and stop. */
+    boolean stopRequested();
+
+    /** Results as {@code dir/KEY.json}, runs under way in {@code dir/runs/KEY}; keys are file names. */
+    static ExperimentProgress in(Path dir, BooleanSupplier stop) {
+        return new ExperimentProgress() {
+            @Override
+            public Optional<Map<String, Object>> get(String key) {
+                Path file = dir.resolve(key + ".json");
+                return Files.isRegularFile(file)
+                        ? Optional.of(JsonFiles.read(file, new TypeReference<Map<String, Object>>() { }))
+                        : Optional.empty();
+            }
+
+            @Override
+            public void put(String key, Map<String, Object> result) {
+                JsonFiles.write(dir.resolve(key + ".json"), result);
+                FileTrees.deleteQuietly(runDirectory(key));
+            }
+
+            @Override
+            public Path runDirectory(String key) {
+                return dir.resolve("runs").resolve(key);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stop.getAsBoolean();
+            }
+        };
+    }
+}

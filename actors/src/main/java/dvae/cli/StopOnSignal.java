@@ -1,0 +1,40 @@
+package dvae.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ctrl-C or SIGTERM while a command trains: the JVM's shutdown hook asks the work to stop ({@code requestStop}), which
+ * then checkpoints what it has trained and ends (the reference trainer when its listener says so, an actor run in
+ * the first phase of Akka's coordinated shutdown); meanwhile the hook keeps the JVM alive until the command has said
+ * so, which {@link #close} marks.
+ */
+final class StopOnSignal implements AutoCloseable {
+    /** How long the hook waits (as long as Akka's first shutdown phase may take). */
+    private static final long WAIT_SECONDS = 60;
+
+    private final CountDownLatch reported = new CountDownLatch(1);
+    private final Thread hook;
+
+    StopOnSignal(Runnable requestStop) {
+        hook = new Thread(() -> {
+            requestStop.run();
+            try {
+                reported.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stop-on-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void close() {
+        reported.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it returns now that the command has reported
+        }
+    }
+}
