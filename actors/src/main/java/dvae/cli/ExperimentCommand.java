@@ -62,13 +62,14 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue an interrupted experiment in its results directory with the "
             + "command line that started it: the tables (table1, 2, 3, 5, 6) read back every (cell, seed) that "
-            + "finished instead of running it again; the others start over.")
+            + "finished instead of running it again and continue the one a Ctrl-C stopped from its checkpoint; the "
+            + "others start over.")
     boolean resume;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
 
-    /** The results directory's folder for finished runs, and the file there naming what started them. */
+    /** The results directory's folder for finished runs and runs under way, and the file naming what started them. */
     private static final String PROGRESS_DIR = "progress";
     private static final String STARTED_FILE = "started.json";
 
