@@ -121,7 +121,12 @@ final class ExperimentCommand implements Callable<Integer> {
             AtomicFiles.writeString(startedFile, started);
         }
         AtomicBoolean stop = new AtomicBoolean();
-        try (StopOnSignal ignored = new StopOnSignal(() -> stop.set(true))) {
+        StopOnSignal signal = StopOnSignal.install(() -> stop.set(true));
+        if (signal == null) {
+            System.err.println(experiment.name() + " stopped before it began");
+            return Main.EXIT_FAILURE;
+        }
+        try (signal) {
             Experiment.Report report;
             try {
                 report = experiment.run(chosen, runs, settings, onStderr(experiment.name()),

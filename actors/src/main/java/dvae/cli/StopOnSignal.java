@@ -16,7 +16,7 @@ final class StopOnSignal implements AutoCloseable {
     private final CountDownLatch reported = new CountDownLatch(1);
     private final Thread hook;
 
-    StopOnSignal(Runnable requestStop) {
+    private StopOnSignal(Runnable requestStop) {
         hook = new Thread(() -> {
             requestStop.run();
             try {
@@ -25,7 +25,17 @@ final class StopOnSignal implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }, "stop-on-signal");
-        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Installs the hook; null when the JVM is already shutting down (a signal came before any work began). */
+    static StopOnSignal install(Runnable requestStop) {
+        StopOnSignal signal = new StopOnSignal(requestStop);
+        try {
+            Runtime.getRuntime().addShutdownHook(signal.hook);
+            return signal;
+        } catch (IllegalStateException shuttingDown) {
+            return null;
+        }
     }
 
     @Override

@@ -108,13 +108,27 @@ final class TrainCommand implements Callable<Integer> {
         System.err.println("model " + model.label() + ", objective " + model.objective() + ", " + training.iterations()
                 + " steps, starting at step " + startStep + ", engine " + engine);
         TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
-        try (StopOnSignal ignored = new StopOnSignal(listener::requestStop)) {
+        StopOnSignal signal = StopOnSignal.install(listener::requestStop);
+        if (signal == null) {
+            System.err.println("stopped before the first step");
+            return Main.EXIT_FAILURE;
+        }
+        try (signal) {
             Trainer.Summary summary;
             if (engine == Engine.reference) {
                 summary = (trainer != null ? trainer : new Trainer(model, training, data)).run(run, listener);
             } else {
-                summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
-                        new TrainingRoles.Training(model, training, data, from), topology, run, listener);
+                try {
+                    summary = TrainingNode.runAlone(settings.config(), settings.string("dvae.cluster.system-name"),
+                            new TrainingRoles.Training(model, training, data, from), topology, run, listener);
+                } catch (IllegalStateException e) {
+                    if (!listener.stopRequested()) {
+                        throw e;
+                    }
+                    // The signal came while the actor system started: Akka refuses to start during a shutdown.
+                    System.err.println("stopped before the first step");
+                    return Main.EXIT_FAILURE;
+                }
             }
             if (summary.steps() < training.iterations()) {
                 System.err.println(summary.steps() == 0 ? "\nstopped before the first step"
