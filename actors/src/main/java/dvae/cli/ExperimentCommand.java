@@ -62,8 +62,8 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue an interrupted experiment in its results directory with the "
             + "command line that started it: the tables (table1, 2, 3, 5, 6) read back every (cell, seed) that "
-            + "finished instead of running it again and continue the one a Ctrl-C stopped from its checkpoint; the "
-            + "others start over.")
+            + "finished instead of running it again, and they, fig4 and modes continue the training a Ctrl-C stopped "
+            + "from its checkpoint; the toys and table7 start over.")
     boolean resume;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")

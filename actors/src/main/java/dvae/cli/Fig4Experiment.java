@@ -48,17 +48,25 @@ final class Fig4Experiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, s, data, progress);
+        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
+    }
+
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
+        return run(budget, s, DataCommand.configuredDataset(s), progress, kept);
     }
 
     Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
+        return run(budget, s, data, progress, ExperimentProgress.NONE);
+    }
+
+    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress, ExperimentProgress kept) {
         String b = "." + budget.id();
         int[] temps = s.intList(key("temps" + b), 2);
         int referenceTemps = s.intAtLeast(key("reference-temps" + b), 2);
         int repeats = s.intAtLeast(key("repeats" + b), 2);
         long seed = s.longAtLeast("dvae.seed", 0);
-        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
+        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress, kept);
         long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, 1);
         // The posterior with both weightings: the evaluation's (joint) and the lower-variance summed-out one.

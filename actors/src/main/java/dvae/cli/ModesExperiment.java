@@ -30,18 +30,26 @@ final class ModesExperiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, s, data, progress);
+        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
+    }
+
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
+        return run(budget, s, DataCommand.configuredDataset(s), progress, kept);
     }
 
     Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
+        return run(budget, s, data, progress, ExperimentProgress.NONE);
+    }
+
+    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress, ExperimentProgress kept) {
         String b = "." + budget.id();
         int examples = s.intAtLeast(key("examples" + b), 1);
         long seed = s.longAtLeast("dvae.seed", 0);
         EvalSettings eval = new EvalSettings(s.intAtLeast(key("samples" + b), 1), s.intAtLeast(key("prior-temps" + b),
                 2), s.intAtLeast(key("prior-chains" + b), 1), s.intAtLeast(key("posterior-temps" + b), 2),
                 s.intAtLeast(key("samples" + b), 1), EvalSettings.POSTERIOR_WEIGHTS, seed);
-        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress);
+        TrainingRuns.Trained trained = TrainingRuns.trainDvaeSharpSharp(this, budget, s, data, progress, kept);
         long iterations = trained.training().iterations();
         Matrix x = TrainingRuns.testImages(data, examples);
         List<Multimodality.Modes> posteriors = new ArrayList<>();

@@ -42,14 +42,16 @@ final class TrainingRuns {
 
     /**
      * The DVAE## an experiment analyses after training it: its settings' {@code latents}, {@code log-every} and the
-     * budget's {@code iterations}, seed {@code dvae.seed}, with the reference trainer.
+     * budget's {@code iterations}, seed {@code dvae.seed}, with the reference trainer, in {@code kept}'s run directory
+     * "dvae" (so a stop checkpoints it and a resumed experiment continues it, or finds it trained).
      */
     static Trained trainDvaeSharpSharp(Experiment e, Budget budget, Settings s, Dataset data,
-                                       ProgressListener progress) {
+                                       ProgressListener progress, ExperimentProgress kept) {
         long iterations = s.longAtLeast(e.key("iterations." + budget.id()), 1);
         Map<String, Object> model = dvaeSharpSharpElbo(s.intAtLeast(e.key("latents"), 2));
         return train(runSettings(s, model, iterations, s.longAtLeast(e.key("log-every"), 1),
-                s.longAtLeast("dvae.seed", 0)), data, step -> progress.update(step, iterations, "training DVAE##"));
+                s.longAtLeast("dvae.seed", 0)), data, step -> progress.update(step, iterations, "training DVAE##"),
+                kept.runDirectory("dvae"), kept::stopRequested);
     }
 
     /**

@@ -1,13 +1,17 @@
 package dvae.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dvae.math.data.SyntheticData;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fig4} and {@code modes} at tiny budgets on synthetic data. */
 class Fig4AndModesExperimentTest {
@@ -46,11 +50,12 @@ class Fig4AndModesExperimentTest {
     }
 
     @Test
-    void modesCountsEveryPosteriorAndThePrior() {
-        Experiment.Report report = new ModesExperiment().run(Budget.QUICK, settings("modes", List.of(
+    void modesCountsEveryPosteriorAndThePrior(@TempDir Path tmp) {
+        Settings tiny = settings("modes", List.of(
                 "dvae.experiment.modes.examples.quick=3", "dvae.experiment.modes.samples.quick=200",
                 "dvae.experiment.modes.posterior-temps.quick=20", "dvae.experiment.modes.prior-temps.quick=50",
-                "dvae.experiment.modes.prior-chains.quick=200")), SyntheticData.noisyPrototypes(50, 4),
+                "dvae.experiment.modes.prior-chains.quick=200"));
+        Experiment.Report report = new ModesExperiment().run(Budget.QUICK, tiny, SyntheticData.noisyPrototypes(50, 4),
                 (done, total, note) -> { });
         Map<String, Object> s = report.summary();
         assertEquals(3, s.get("posteriors"));
@@ -63,5 +68,16 @@ class Fig4AndModesExperimentTest {
         assertTrue(one >= 0 && one <= 1);
         assertTrue((Integer) s.get("prior_modes") >= 1);
         assertTrue(report.table().contains("| modes of the prior |"));
+
+        // Stopped (Ctrl-C) at step 4 of its DVAE##'s 10, the experiment resumes that run from its checkpoint and
+        // reaches the same modes as the run never stopped.
+        int[] asked = {0};
+        assertThrows(TrainingRuns.Stopped.class, () -> new ModesExperiment().run(Budget.QUICK, tiny,
+                SyntheticData.noisyPrototypes(50, 4), (done, total, note) -> { },
+                ExperimentProgress.in(tmp, () -> ++asked[0] == 4)));
+        assertTrue(Files.isDirectory(tmp.resolve("runs").resolve("dvae").resolve("checkpoints")));
+        Experiment.Report resumed = new ModesExperiment().run(Budget.QUICK, tiny, SyntheticData.noisyPrototypes(50, 4),
+                (done, total, note) -> { }, ExperimentProgress.in(tmp, () -> false));
+        assertEquals(Json.write(s), Json.write(resumed.summary()));
     }
 }
