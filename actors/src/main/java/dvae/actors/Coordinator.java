@@ -463,7 +463,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
         if (validate) {
             line.put("valid_loss", valid);
         } else {
-            line.put("event", "stopped on request");
+            line.put("event", Trainer.STOPPED_EVENT);
         }
         metrics.write(line);
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -100,15 +100,14 @@ final class NodeCommand implements Callable<Integer> {
                 new TrainCommand.TerminalListener(training.config().iterations(), startStep, data));
         if (run != null) {
             System.err.println("run directory: " + run.root());
-            RunDirectory runDir = run;
+            String continueWith = "run/cluster up N --resume " + run.root();
             long iterations = training.config().iterations();
-            node.summary().whenComplete((summary, failure) -> System.out.println(failure != null
-                    ? "training stopped: " + failure
-                    : summary.steps() == 0 ? "training stopped before the first step"
-                    : summary.steps() < iterations
-                    ? "training stopped at step " + summary.steps() + ", checkpoint written; continue with: "
-                            + "run/cluster up N --resume " + runDir.root()
-                    : "training finished: " + summary));
+            node.summary().whenComplete((summary, failure) -> {
+                String stopped = failure == null ? TrainCommand.stopped(summary.steps(), iterations, continueWith)
+                        : null;
+                System.out.println(failure != null ? "training stopped: " + failure
+                        : stopped != null ? "training " + stopped : "training finished: " + summary);
+            });
         }
         node.system().getWhenTerminated().toCompletableFuture().join();
         return 0;

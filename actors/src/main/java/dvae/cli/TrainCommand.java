@@ -110,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
         StopOnSignal signal = StopOnSignal.install(listener::requestStop);
         if (signal == null) {
-            System.err.println("stopped before the first step");
+            System.err.println(stopped(0, training.iterations(), null));
             return Main.EXIT_FAILURE;
         }
         try (signal) {
@@ -126,14 +126,13 @@ final class TrainCommand implements Callable<Integer> {
                         throw e;
                     }
                     // The signal came while the actor system started: Akka refuses to start during a shutdown.
-                    System.err.println("stopped before the first step");
+                    System.err.println(stopped(0, training.iterations(), null));
                     return Main.EXIT_FAILURE;
                 }
             }
-            if (summary.steps() < training.iterations()) {
-                System.err.println(summary.steps() == 0 ? "\nstopped before the first step"
-                        : String.format(Locale.ROOT, "%nstopped at step %d, checkpoint written; continue with: "
-                        + "run/dvae train --resume %s", summary.steps(), run.root()));
+            String stopped = stopped(summary.steps(), training.iterations(), "run/dvae train --resume " + run.root());
+            if (stopped != null) {
+                System.err.println("\n" + stopped);
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("run", run.root().toString());
@@ -151,6 +150,18 @@ final class TrainCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * What a run that ended before its last step says, as a signal stops it: where it stopped and the command that
+     * continues it; null for a run that finished.
+     */
+    static String stopped(long steps, long iterations, String continueWith) {
+        if (steps >= iterations) {
+            return null;
+        }
+        return steps == 0 ? "stopped before the first step"
+                : "stopped at step " + steps + ", checkpoint written; continue with: " + continueWith;
     }
 
     /** The actor system's shape and settings (null for the reference engine): all of them in one JVM. */

@@ -48,6 +48,8 @@ import java.util.concurrent.Future;
  */
 public final class Trainer {
     public static final String TRAIN_FILE = "train.json";
+    /** The metrics event of a run that wrote its checkpoint and ended because it was asked to stop. */
+    public static final String STOPPED_EVENT = "stopped on request";
     static final String CHAINS_FILE = "chains.bin";
     static final String SAMPLER_FILE = "prior-sampler.json";
     public static final String ORDER_FILE = "batch-order.json";
@@ -240,7 +242,7 @@ public final class Trainer {
                     listener.onValidation(step, valid, run, model);
                 } else if (stopping) {
                     checkpoint(checkpoints, Double.NaN);
-                    metrics.write(Map.of("step", step, "event", "stopped on request"));
+                    metrics.write(Map.of("step", step, "event", STOPPED_EVENT));
                 }
                 if (stopping) {
                     break;
