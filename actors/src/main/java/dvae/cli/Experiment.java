@@ -22,8 +22,8 @@ interface Experiment {
     /**
      * {@link #run}, reading back the runs {@code kept} holds instead of running them again, adding each run to it as
      * it finishes, and training the run under way in its run directory there, so that a stop checkpoints it. The
-     * tables keep every (cell, seed), fig4 and modes their DVAE##; the toys and table7, which take minutes, start
-     * over.
+     * tables keep every (cell, seed), table7 each (seed, method), fig4 and modes their DVAE##; the toys, which take
+     * minutes, start over.
      */
     default Report run(Budget budget, int seeds, Settings settings, ProgressListener progress,
                        ExperimentProgress kept) {

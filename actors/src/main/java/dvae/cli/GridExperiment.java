@@ -134,9 +134,9 @@ final class GridExperiment implements Experiment {
                     progress.update(done + p.iterations(), total, note + " (finished before)");
                 }
                 seedList.add(seed);
-                nll[i] = number(run.get("nll"));
-                se[i] = number(run.get("nll_standard_error"));
-                ms[i] = number(run.get("ms_per_iteration"));
+                nll[i] = Json.number(run.get("nll"));
+                se[i] = Json.number(run.get("nll_standard_error"));
+                ms[i] = Json.number(run.get("ms_per_iteration"));
             }
             results.add(new Result(cell, seedList, nll, se, ms));
         }
@@ -149,11 +149,6 @@ final class GridExperiment implements Experiment {
         summary.put("test_examples", test.rows);
         summary.put("cells", results.stream().map(GridExperiment::json).toList());
         return new Report(summary, Map.of(), table(budget, seeds, data, p, test.rows, results), List.of());
-    }
-
-    /** A kept figure: a number, or the string JSON writes for NaN and the infinities. */
-    private static double number(Object value) {
-        return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
     }
 
     /**

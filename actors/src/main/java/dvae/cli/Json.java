@@ -20,6 +20,11 @@ public final class Json {
         }
     }
 
+    /** A figure read back from a JSON file: a number, or the string JSON files hold for NaN and the infinities. */
+    public static double number(Object value) {
+        return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
+    }
+
     public static void print(Object value) {
         System.out.println(write(value));
     }

@@ -8,12 +8,15 @@ import dvae.math.model.DvaeModel;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
 import dvae.math.toy.ProgressListener;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
@@ -35,6 +38,20 @@ final class Table7Experiment implements Experiment {
 
     /** One trained model's figures. */
     record Run(long seed, double trainNll, double testNll, double msPerIteration) {
+        /** As kept by an experiment's progress (JSON). */
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seed", seed);
+            m.put("train_nll", trainNll);
+            m.put("test_nll", testNll);
+            m.put("ms_per_iteration", msPerIteration);
+            return m;
+        }
+
+        static Run of(Map<String, Object> kept) {
+            return new Run(((Number) kept.get("seed")).longValue(), Json.number(kept.get("train_nll")),
+                    Json.number(kept.get("test_nll")), Json.number(kept.get("ms_per_iteration")));
+        }
     }
 
     /** The settings both methods share, read for one budget. */
@@ -49,11 +66,25 @@ final class Table7Experiment implements Experiment {
 
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, seeds, s, data, progress);
+        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
+    }
+
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
+        return run(budget, seeds, s, DataCommand.configuredDataset(s), progress, kept);
     }
 
     Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
+        return run(budget, seeds, s, data, progress, ExperimentProgress.NONE);
+    }
+
+    /**
+     * Per seed, DVAE## and then the MCMC baseline, each kept in {@code kept} once evaluated ({@code seed-S-dvae},
+     * {@code seed-S-mcmc}) and trained in its run directory there, so that a stop checkpoints the run under way and a
+     * resumed experiment continues it.
+     */
+    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+               ExperimentProgress kept) {
         Protocol p = protocol(budget, s);
         Matrix trainImages = trainImages(data, p.evalExamples());
         Matrix testImages = TrainingRuns.testImages(data, p.evalExamples());
@@ -65,14 +96,32 @@ final class Table7Experiment implements Experiment {
             long seed = s.longAtLeast("dvae.seed", 0) + i;
             Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);
             long done = 2L * i * p.iterations();
-            TrainingRuns.Trained trained = TrainingRuns.train(run, data,
-                    step -> progress.update(done + step, total, "DVAE## seed " + seed));
-            dvae.add(evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration()));
-            TruePosteriorTrainer baseline = new TruePosteriorTrainer(trained.config(), trained.training(), data,
-                    p.mcmcSweeps());
-            TruePosteriorTrainer.Summary summary = baseline.run(
-                    step -> progress.update(done + p.iterations() + step, total, "MCMC seed " + seed));
-            mcmc.add(evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep()));
+            String dvaeKey = "seed-" + seed + "-dvae";
+            dvae.add(kept(kept, dvaeKey, () -> {
+                TrainingRuns.Trained trained = TrainingRuns.train(run, data,
+                        step -> progress.update(done + step, total, "DVAE## seed " + seed),
+                        kept.runDirectory(dvaeKey), kept::stopRequested);
+                return evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration());
+            }));
+            progress.update(done + p.iterations(), total, "DVAE## seed " + seed);
+            String mcmcKey = "seed-" + seed + "-mcmc";
+            mcmc.add(kept(kept, mcmcKey, () -> {
+                TruePosteriorTrainer baseline = new TruePosteriorTrainer(TrainingSettings.model(run, data.name()),
+                        TrainingSettings.training(run), data, p.mcmcSweeps());
+                Path runDir = kept.runDirectory(mcmcKey);
+                if (runDir != null) {
+                    baseline.resumeFrom(runDir);
+                }
+                TruePosteriorTrainer.Summary summary = baseline.run(
+                        step -> progress.update(done + p.iterations() + step, total, "MCMC seed " + seed),
+                        kept::stopRequested, runDir);
+                if (summary.steps() < p.iterations()) {
+                    throw new TrainingRuns.Stopped("stopped at step " + summary.steps() + " of " + p.iterations()
+                            + ", checkpoint written in " + runDir);
+                }
+                return evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep());
+            }));
+            progress.update(done + 2 * p.iterations(), total, "MCMC seed " + seed);
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());
@@ -87,6 +136,17 @@ final class Table7Experiment implements Experiment {
                 "mcmc", Map.of("train_nll", 106.7, "test_nll", 113.4, "ms_per_iteration", 103)));
         return new Report(summary, Map.of("runs", Map.of("dvae##", dvae, "mcmc", mcmc)),
                 table(budget, seeds, data, p, trainImages.rows, testImages.rows, dvae, mcmc), List.of());
+    }
+
+    /** The run kept under {@code key}, or {@code train}'s, which is then kept. */
+    private static Run kept(ExperimentProgress kept, String key, Supplier<Run> train) {
+        Optional<Map<String, Object>> before = kept.get(key);
+        if (before.isPresent()) {
+            return Run.of(before.get());
+        }
+        Run run = train.get();
+        kept.put(key, run.json());
+        return run;
     }
 
     private static Run evaluated(long seed, DvaeModel model, Matrix trainImages, Matrix testImages, double ms) {

@@ -1,13 +1,17 @@
 package dvae.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dvae.math.data.SyntheticData;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code table7} at a tiny budget on synthetic data: both methods trained, evaluated exactly and timed. */
 class Table7ExperimentTest {
@@ -44,5 +48,42 @@ class Table7ExperimentTest {
         assertEquals(List.of(1L, 2L), runs.get("mcmc").stream().map(Table7Experiment.Run::seed).toList());
         assertTrue(report.table().contains("| test NLL |") && report.table().contains("113.4±1.5"));
         assertTrue(report.table().contains("20 iterations per method, 2 seed(s)"), report.table());
+    }
+
+    /**
+     * Stopped (Ctrl-C) in DVAE##'s training and again in the MCMC baseline's, each run checkpoints in its run
+     * directory, and the resumed experiment ends with the NLLs of the experiment never stopped.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aStoppedTableResumesToTheSameFigures(@TempDir Path tmp) {
+        Table7Experiment table7 = new Table7Experiment();
+        var data = SyntheticData.noisyPrototypes(100, 1);
+        Experiment.Report whole = table7.run(Budget.QUICK, 1, tiny(), data, (done, total, note) -> { });
+
+        Path kept = tmp.resolve("progress");
+        int[] asked = {0};
+        TrainingRuns.Stopped inDvae = assertThrows(TrainingRuns.Stopped.class, () -> table7.run(Budget.QUICK, 1,
+                tiny(), data, (done, total, note) -> { }, ExperimentProgress.in(kept, () -> ++asked[0] == 5)));
+        assertTrue(inDvae.getMessage().startsWith("stopped at step 5 of 20"), inDvae.getMessage());
+        assertTrue(Files.isDirectory(kept.resolve("runs").resolve("seed-1-dvae")));
+
+        asked[0] = 0; // DVAE##'s remaining 15 steps ask, then the baseline after each of its steps but the last
+        TrainingRuns.Stopped inMcmc = assertThrows(TrainingRuns.Stopped.class, () -> table7.run(Budget.QUICK, 1,
+                tiny(), data, (done, total, note) -> { }, ExperimentProgress.in(kept, () -> ++asked[0] == 15 + 7)));
+        assertTrue(inMcmc.getMessage().startsWith("stopped at step 7 of 20"), inMcmc.getMessage());
+        assertTrue(Files.isRegularFile(kept.resolve("seed-1-dvae.json")));
+        assertTrue(!Files.exists(kept.resolve("runs").resolve("seed-1-dvae")), "a finished run's directory goes");
+        assertTrue(Files.isDirectory(kept.resolve("runs").resolve("seed-1-mcmc")));
+
+        Experiment.Report resumed = table7.run(Budget.QUICK, 1, tiny(), data, (done, total, note) -> { },
+                ExperimentProgress.in(kept, () -> false));
+        for (String method : List.of("dvae##", "mcmc")) {
+            Map<String, Object> a = (Map<String, Object>) whole.summary().get(method);
+            Map<String, Object> b = (Map<String, Object>) resumed.summary().get(method);
+            assertEquals(a.get("train_nll"), b.get("train_nll"), method);
+            assertEquals(a.get("test_nll"), b.get("test_nll"), method);
+        }
+        assertTrue(Files.isRegularFile(kept.resolve("seed-1-mcmc.json")));
     }
 }

@@ -7,7 +7,9 @@ import dvae.math.autodiff.Var;
 import dvae.math.model.DvaeModel;
 import dvae.math.nn.Mode;
 import dvae.math.random.RandomStream;
+import dvae.math.rbm.ChainStore;
 import dvae.math.tensor.Matrix;
+import java.nio.file.Path;
 
 /**
  * The paper's App. E baseline: no encoder, but persistent bit-by-bit Gibbs chains on the true posterior
@@ -18,16 +20,31 @@ import dvae.math.tensor.Matrix;
 public final class TruePosteriorGibbs {
     private final DvaeModel model;
     private final int n;
-    private final float[] states;
+    /** One chain of all n bits per example, bit-packed as the posterior's persistent chains are. */
+    private final ChainStore states;
 
     /** Chains for {@code examples} training examples, started from uniform random bits. */
     public TruePosteriorGibbs(DvaeModel model, int examples, RandomStream rng) {
         this.model = model;
         this.n = model.config().latents();
-        this.states = new float[examples * n];
-        for (int i = 0; i < states.length; i++) {
-            states[i] = rng.nextFloat() < 0.5f ? 1f : 0f;
+        this.states = new ChainStore(examples, 1, n, 0);
+        float[] start = new float[n];
+        for (int e = 0; e < examples; e++) {
+            for (int i = 0; i < n; i++) {
+                start[i] = rng.nextFloat() < 0.5f ? 1f : 0f;
+            }
+            states.write(e, start, 0);
         }
+    }
+
+    /** Writes every chain's state to {@code file} atomically. */
+    public void snapshot(Path file) {
+        states.snapshot(file);
+    }
+
+    /** Replaces every chain's state with a {@link #snapshot}'s. */
+    public void restore(Path file) {
+        states.restore(file);
     }
 
     /**
@@ -40,7 +57,7 @@ public final class TruePosteriorGibbs {
         int rows = x.rows;
         Matrix z = new Matrix(rows, n);
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(states, examples[r] * n, z.data, r * n, n);
+            states.read(examples[r], z.data, r * n);
         }
         Matrix twice = new Matrix(2 * rows, x.cols);
         for (int r = 0; r < 2 * rows; r++) {
@@ -63,7 +80,7 @@ public final class TruePosteriorGibbs {
             }
         }
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(z.data, r * n, states, examples[r] * n, n);
+            states.write(examples[r], z.data, r * n);
         }
         return z;
     }

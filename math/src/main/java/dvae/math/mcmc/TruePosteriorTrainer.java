@@ -1,28 +1,51 @@
 package dvae.math.mcmc;
 
 import dvae.math.data.Dataset;
+import dvae.math.io.ParamStore;
 import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelCheckpoint;
 import dvae.math.model.ModelConfig;
 import dvae.math.optim.Adam;
 import dvae.math.optim.LearningRateSchedule;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.NegativePhase;
 import dvae.math.rbm.PriorSampler;
+import dvae.math.rbm.SamplerState;
+import dvae.math.run.Checkpoint;
+import dvae.math.run.Checkpoints;
+import dvae.math.run.JsonFiles;
+import dvae.math.run.RandomStates;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.BatchOrder;
 import dvae.math.train.GradientStep;
 import dvae.math.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
  * Trains the App. E baseline with the reference trainer's optimiser, schedule, prior sampler and batch order: per step,
  * {@code sweeps} Gibbs sweeps of the batch's persistent true-posterior chains, then one Adam step on
  * −E[log p̃(x, z)] + log Z. No warm-up: the objective has no KL term to anneal.
+ *
+ * <p>A run asked to stop writes a checkpoint of everything that determines its future (parameters, Adam's moments,
+ * chains, the sampler, the batch order, every random stream, the steps and time so far), from which {@link
+ * #resumeFrom} continues it exactly.
  */
 public final class TruePosteriorTrainer {
     /** How a run ended: steps taken, steps skipped as non-finite, the last loss and the mean wall time per step. */
     public record Summary(long steps, long skippedSteps, double lastLoss, double msPerStep) {
     }
+
+    private static final String CHAINS_FILE = "chains.bin";
+    private static final String SAMPLER_FILE = "prior-sampler.json";
+    private static final String ORDER_FILE = "batch-order.json";
+    private static final String RANDOM_FILE = "random.json";
+    private static final String TRAINED_NANOS = "trained_nanos";
+    private static final String SKIPPED_STEPS = "skipped_steps";
 
     private final TrainConfig config;
     private final Dataset data;
@@ -35,6 +58,11 @@ public final class TruePosteriorTrainer {
     private final BatchOrder order;
     private final RandomStream binarize;
     private final RandomStream gibbs;
+    private final Map<String, RandomStream> streams = new LinkedHashMap<>();
+    private long step;
+    /** Wall time of the steps trained so far, over every session of the run. */
+    private long trainedNanos;
+    private long skipped;
 
     public TruePosteriorTrainer(ModelConfig modelConfig, TrainConfig config, Dataset data, int sweeps) {
         this.config = config;
@@ -43,13 +71,45 @@ public final class TruePosteriorTrainer {
         long seed = config.seed();
         this.model = new DvaeModel(modelConfig, data.meanPixel(), null, RandomStream.forPurpose(seed, "init"));
         this.chains = new TruePosteriorGibbs(model, data.trainSize(), RandomStream.forPurpose(seed, "chains"));
+        this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.sampler = config.newPriorSampler(modelConfig.side1(), modelConfig.side2(), config.priorParticles(),
                 RandomStream.forPurpose(seed, "prior-sampler"));
-        this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.iterations());
-        this.order = new BatchOrder(data.trainSize(), config.batchSize(), RandomStream.forPurpose(seed, "data-order"));
-        this.binarize = RandomStream.forPurpose(seed, "binarize");
-        this.gibbs = RandomStream.forPurpose(seed, "noise");
+        this.order = new BatchOrder(data.trainSize(), config.batchSize(), stream("data-order"));
+        this.binarize = stream("binarize");
+        this.gibbs = stream("noise");
+    }
+
+    private RandomStream stream(String purpose) {
+        RandomStream s = RandomStream.forPurpose(config.seed(), purpose);
+        streams.put(purpose, s);
+        return s;
+    }
+
+    /**
+     * Continues the run whose stop left a checkpoint in {@code dir} (the same settings are the caller's to ensure);
+     * returns false, changing nothing, when there is none.
+     */
+    public boolean resumeFrom(Path dir) {
+        Optional<Checkpoint> latest = new Checkpoints(dir, 1).latest();
+        if (latest.isEmpty()) {
+            return false;
+        }
+        Checkpoint c = latest.get();
+        ParamStore.load(c.file(ModelCheckpoint.PARAMS_DIR), model.params(), adam);
+        chains.restore(c.file(CHAINS_FILE));
+        sampler.restore(JsonFiles.read(c.file(SAMPLER_FILE), SamplerState.class));
+        order.restore(JsonFiles.read(c.file(ORDER_FILE), BatchOrder.Position.class));
+        RandomStates.restore(c.file(RANDOM_FILE), streams);
+        step = c.step();
+        trainedNanos = ((Number) c.metadata().get(TRAINED_NANOS)).longValue();
+        skipped = ((Number) c.metadata().get(SKIPPED_STEPS)).longValue();
+        return true;
+    }
+
+    /** Steps trained so far. */
+    public long step() {
+        return step;
     }
 
     public DvaeModel model() {
@@ -58,11 +118,19 @@ public final class TruePosteriorTrainer {
 
     /** Trains {@link TrainConfig#iterations()} steps, reporting each finished step to {@code onStep}. */
     public Summary run(LongConsumer onStep) {
+        return run(onStep, () -> false, null);
+    }
+
+    /**
+     * Trains up to {@link TrainConfig#iterations()} steps, reporting each finished step to {@code onStep}. When
+     * {@code stop} turns true after a step, the run writes its checkpoint into {@code keepIn} and returns there (its
+     * summary's steps short of the iterations). The time per step is the mean over every session's steps.
+     */
+    public Summary run(LongConsumer onStep, BooleanSupplier stop, Path keepIn) {
         Matrix x = new Matrix(config.batchSize(), model.config().pixels());
-        long skipped = 0;
         double lastLoss = Double.NaN;
         long started = System.nanoTime();
-        for (long step = 0; step < config.iterations(); step++) {
+        while (step < config.iterations()) {
             int[] batch = order.next();
             data.fillTrainBatch(batch, x.data, binarize);
             NegativePhase phase = sampler.step(model.prior().asRbm());
@@ -75,9 +143,28 @@ public final class TruePosteriorTrainer {
             } else {
                 skipped++;
             }
-            onStep.accept(step + 1);
+            step++;
+            onStep.accept(step);
+            if (step < config.iterations() && keepIn != null && stop.getAsBoolean()) {
+                trainedNanos += System.nanoTime() - started;
+                checkpoint(keepIn);
+                return new Summary(step, skipped, lastLoss, trainedNanos / 1e6 / step);
+            }
         }
-        double ms = (System.nanoTime() - started) / 1e6 / config.iterations();
-        return new Summary(config.iterations(), skipped, lastLoss, ms);
+        trainedNanos += System.nanoTime() - started;
+        return new Summary(step, skipped, lastLoss, trainedNanos / 1e6 / config.iterations());
+    }
+
+    private void checkpoint(Path dir) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put(TRAINED_NANOS, trainedNanos);
+        metadata.put(SKIPPED_STEPS, skipped);
+        new Checkpoints(dir, 1).save(step, metadata, into -> {
+            ParamStore.save(into.resolve(ModelCheckpoint.PARAMS_DIR), model.params(), adam);
+            chains.snapshot(into.resolve(CHAINS_FILE));
+            JsonFiles.write(into.resolve(SAMPLER_FILE), sampler.state());
+            JsonFiles.write(into.resolve(ORDER_FILE), order.position());
+            RandomStates.write(into.resolve(RANDOM_FILE), streams);
+        });
     }
 }

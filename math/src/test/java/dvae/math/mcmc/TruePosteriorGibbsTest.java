@@ -1,5 +1,6 @@
 package dvae.math.mcmc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +21,10 @@ import dvae.math.nn.Mode;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.TrainConfig;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TruePosteriorGibbsTest {
     private static final int PIXELS = 784;
@@ -127,6 +130,38 @@ class TruePosteriorGibbsTest {
         assertEquals(0, summary.skippedSteps());
         assertTrue(summary.msPerStep() > 0);
         assertTrue(after > before + 50, "log p(x) " + before + " -> " + after);
+    }
+
+    /**
+     * Stopped after 7 of 20 steps and resumed from the checkpoint it wrote, a run ends with the parameters of the run
+     * that was never stopped, bit for bit (chains, sampler, batch order and streams all restored).
+     */
+    @Test
+    void aStoppedRunResumesExactly(@TempDir Path tmp) {
+        Dataset data = SyntheticData.noisyPrototypes(60, 5);
+        TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
+                20, 0, 1, 2, 3, 5);
+        TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        whole.run(s -> { }, () -> false, null);
+
+        Path keep = tmp.resolve("mcmc");
+        long[] asked = {0};
+        TruePosteriorTrainer first = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        assertTrue(!first.resumeFrom(keep), "nothing to resume yet");
+        TruePosteriorTrainer.Summary stopped = first.run(s -> { }, () -> ++asked[0] == 7, keep);
+        assertEquals(7, stopped.steps());
+
+        TruePosteriorTrainer second = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        assertTrue(second.resumeFrom(keep));
+        assertEquals(7, second.step());
+        long[] seen = {0};
+        TruePosteriorTrainer.Summary done = second.run(s -> seen[0] = s, () -> false, keep);
+        assertEquals(20, done.steps());
+        assertEquals(20, seen[0]);
+        assertTrue(done.msPerStep() > 0);
+        for (Param p : whole.model().params().all()) {
+            assertArrayEquals(p.value().data, second.model().params().get(p.name()).value().data, p.name());
+        }
     }
 
     private static double mean(double[] v) {
