@@ -196,16 +196,31 @@ final class ExperimentCommand implements Callable<Integer> {
 
     /** Progress with an ETA on stderr, created at the first report (when the total is known). */
     private static ProgressListener onStderr(String label) {
-        Progress[] bar = new Progress[1];
-        return (done, total, note) -> {
-            if (bar[0] == null) {
-                bar[0] = new Progress(label, total);
-                bar[0].update(0, note);
+        return new ProgressListener() {
+            private Progress bar;
+
+            @Override
+            public void update(long done, long total, String note) {
+                report(done, total, note, false);
             }
-            if (done >= total) {
-                bar[0].finish(done, note);
-            } else {
-                bar[0].update(done, note);
+
+            @Override
+            public void skipped(long done, long total, String note) {
+                report(done, total, note, true);
+            }
+
+            private void report(long done, long total, String note, boolean before) {
+                if (bar == null) {
+                    bar = new Progress(label, total);
+                    bar.update(0, note);
+                }
+                if (done >= total) {
+                    bar.finish(done, note);
+                } else if (before) {
+                    bar.skip(done, note);
+                } else {
+                    bar.update(done, note);
+                }
             }
         };
     }

@@ -15,6 +15,9 @@ import java.util.function.BooleanSupplier;
  * way, whose checkpoints a stop (Ctrl-C, SIGTERM) writes.
  */
 interface ExperimentProgress {
+    /** What the progress line's note adds for a run read back instead of run. */
+    String FINISHED = " (finished before)";
+
     /** Keeps nothing; runs train in scratch folders and are never asked to stop. */
     ExperimentProgress NONE = new ExperimentProgress() {
         @Override

@@ -131,7 +131,7 @@ final class GridExperiment implements Experiment {
                             kept::stopRequested);
                     kept.put(key, run);
                 } else {
-                    progress.update(done + p.iterations(), total, note + " (finished before)");
+                    progress.skipped(done + p.iterations(), total, note + ExperimentProgress.FINISHED);
                 }
                 seedList.add(seed);
                 nll[i] = Json.number(run.get("nll"));

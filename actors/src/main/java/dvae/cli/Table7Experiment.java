@@ -97,31 +97,37 @@ final class Table7Experiment implements Experiment {
             Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);
             long done = 2L * i * p.iterations();
             String dvaeKey = "seed-" + seed + "-dvae";
-            dvae.add(kept(kept, dvaeKey, () -> {
-                TrainingRuns.Trained trained = TrainingRuns.train(run, data,
-                        step -> progress.update(done + step, total, "DVAE## seed " + seed),
-                        kept.runDirectory(dvaeKey), kept::stopRequested);
-                return evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration());
-            }));
-            progress.update(done + p.iterations(), total, "DVAE## seed " + seed);
+            String dvaeNote = "DVAE## seed " + seed;
+            dvae.add(kept(kept, dvaeKey,
+                    () -> progress.skipped(done + p.iterations(), total, dvaeNote + ExperimentProgress.FINISHED),
+                    () -> {
+                        TrainingRuns.Trained trained = TrainingRuns.train(run, data,
+                                step -> progress.update(done + step, total, dvaeNote), kept.runDirectory(dvaeKey),
+                                kept::stopRequested);
+                        return evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration());
+                    }));
             String mcmcKey = "seed-" + seed + "-mcmc";
-            mcmc.add(kept(kept, mcmcKey, () -> {
-                TruePosteriorTrainer baseline = new TruePosteriorTrainer(TrainingSettings.model(run, data.name()),
-                        TrainingSettings.training(run), data, p.mcmcSweeps());
-                Path runDir = kept.runDirectory(mcmcKey);
-                if (runDir != null) {
-                    baseline.resumeFrom(runDir);
-                }
-                TruePosteriorTrainer.Summary summary = baseline.run(
-                        step -> progress.update(done + p.iterations() + step, total, "MCMC seed " + seed),
-                        kept::stopRequested, runDir);
-                if (summary.steps() < p.iterations()) {
-                    throw new TrainingRuns.Stopped("stopped at step " + summary.steps() + " of " + p.iterations()
-                            + ", checkpoint written in " + runDir);
-                }
-                return evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep());
-            }));
-            progress.update(done + 2 * p.iterations(), total, "MCMC seed " + seed);
+            String mcmcNote = "MCMC seed " + seed;
+            long mcmcDone = done + p.iterations();
+            mcmc.add(kept(kept, mcmcKey,
+                    () -> progress.skipped(mcmcDone + p.iterations(), total, mcmcNote + ExperimentProgress.FINISHED),
+                    () -> {
+                        TruePosteriorTrainer baseline = new TruePosteriorTrainer(
+                                TrainingSettings.model(run, data.name()), TrainingSettings.training(run), data,
+                                p.mcmcSweeps());
+                        Path runDir = kept.runDirectory(mcmcKey);
+                        if (runDir != null && baseline.resumeFrom(runDir)) {
+                            progress.skipped(mcmcDone + baseline.step(), total, mcmcNote + " (continued)");
+                        }
+                        TruePosteriorTrainer.Summary summary = baseline.run(
+                                step -> progress.update(mcmcDone + step, total, mcmcNote), kept::stopRequested,
+                                runDir);
+                        if (summary.steps() < p.iterations()) {
+                            throw new TrainingRuns.Stopped("stopped at step " + summary.steps() + " of "
+                                    + p.iterations() + ", checkpoint written in " + runDir);
+                        }
+                        return evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep());
+                    }));
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());
@@ -138,10 +144,11 @@ final class Table7Experiment implements Experiment {
                 table(budget, seeds, data, p, trainImages.rows, testImages.rows, dvae, mcmc), List.of());
     }
 
-    /** The run kept under {@code key}, or {@code train}'s, which is then kept. */
-    private static Run kept(ExperimentProgress kept, String key, Supplier<Run> train) {
+    /** The run kept under {@code key} (then {@code onKept} runs), or {@code train}'s, which is then kept. */
+    private static Run kept(ExperimentProgress kept, String key, Runnable onKept, Supplier<Run> train) {
         Optional<Map<String, Object>> before = kept.get(key);
         if (before.isPresent()) {
+            onKept.run();
             return Run.of(before.get());
         }
         Run run = train.get();

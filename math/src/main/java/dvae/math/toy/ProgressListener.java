@@ -7,4 +7,12 @@ public interface ProgressListener {
     };
 
     void update(long done, long total, String note);
+
+    /**
+     * Reports progress finished before (an interrupted experiment's kept runs, read back): shown like {@link
+     * #update}, but not work whose pace predicts the rest.
+     */
+    default void skipped(long done, long total, String note) {
+        update(done, total, note);
+    }
 }

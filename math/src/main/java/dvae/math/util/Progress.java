@@ -27,6 +27,7 @@ public final class Progress {
     private final long[] sampleDone = new long[SAMPLES];
     private int samples;
     private long sampleEveryNanos = 1_000_000_000L;
+    private long lastDone;
     private long lastPrintNanos;
     private boolean printedInPlace;
 
@@ -49,6 +50,7 @@ public final class Progress {
     }
 
     void update(long done, String note, long now) {
+        lastDone = done;
         if (startNanos < 0) {
             startNanos = now;
             lastPrintNanos = now;
@@ -63,6 +65,22 @@ public final class Progress {
         }
         lastPrintNanos = now;
         print(format(done, now, note));
+    }
+
+    /**
+     * Reports that {@code done} units are finished, the ones since the last report done before (an interrupted job's
+     * finished parts, read back): shown, but left out of the rate.
+     */
+    public void skip(long done, String note) {
+        skip(done, note, System.nanoTime());
+    }
+
+    void skip(long done, String note, long now) {
+        long jump = done - lastDone;
+        for (int i = 0; i < samples; i++) {
+            sampleDone[i] += jump;
+        }
+        update(done, note, now);
     }
 
     private void record(long done, long now) {

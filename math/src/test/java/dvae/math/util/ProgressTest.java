@@ -36,6 +36,23 @@ class ProgressTest {
     }
 
     @Test
+    void workFinishedBeforeIsShownButLeftOutOfTheRate() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress p = new Progress("table1", 10_000, new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 0, 0);
+        long second = 1_000_000_000L;
+        // A resumed experiment trains at 10 a second, reads back 3,000 units finished before half way, trains on.
+        for (int t = 0; t <= 50; t++) {
+            p.update(10L * t, null, t * second);
+        }
+        p.skip(3500, "cell 1 (finished before)", 50 * second + second / 2);
+        for (int t = 51; t <= 100; t++) {
+            p.update(3500 + 10L * (t - 50), null, t * second);
+        }
+        String last = bytes.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("table1 4000/10000 (40.0%) 10.00/s ETA 10m00s"), last);
+    }
+
+    @Test
     void rateAndEtaFollowTheRecentHalfOfTheRun() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
