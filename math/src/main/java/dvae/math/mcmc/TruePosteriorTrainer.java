@@ -19,6 +19,7 @@ import dvae.math.tensor.Matrix;
 import dvae.math.train.BatchOrder;
 import dvae.math.train.GradientStep;
 import dvae.math.train.TrainConfig;
+import dvae.math.train.Trainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,10 +41,6 @@ public final class TruePosteriorTrainer {
     public record Summary(long steps, long skippedSteps, double lastLoss, double msPerStep) {
     }
 
-    private static final String CHAINS_FILE = "chains.bin";
-    private static final String SAMPLER_FILE = "prior-sampler.json";
-    private static final String ORDER_FILE = "batch-order.json";
-    private static final String RANDOM_FILE = "random.json";
     private static final String TRAINED_NANOS = "trained_nanos";
     private static final String SKIPPED_STEPS = "skipped_steps";
 
@@ -75,15 +72,10 @@ public final class TruePosteriorTrainer {
         this.sampler = config.newPriorSampler(modelConfig.side1(), modelConfig.side2(), config.priorParticles(),
                 RandomStream.forPurpose(seed, "prior-sampler"));
         this.schedule = new LearningRateSchedule(config.learningRate(), config.iterations());
-        this.order = new BatchOrder(data.trainSize(), config.batchSize(), stream("data-order"));
-        this.binarize = stream("binarize");
-        this.gibbs = stream("noise");
-    }
-
-    private RandomStream stream(String purpose) {
-        RandomStream s = RandomStream.forPurpose(config.seed(), purpose);
-        streams.put(purpose, s);
-        return s;
+        this.order = new BatchOrder(data.trainSize(), config.batchSize(),
+                RandomStates.named(streams, seed, "data-order"));
+        this.binarize = RandomStates.named(streams, seed, "binarize");
+        this.gibbs = RandomStates.named(streams, seed, "noise");
     }
 
     /**
@@ -97,10 +89,10 @@ public final class TruePosteriorTrainer {
         }
         Checkpoint c = latest.get();
         ParamStore.load(c.file(ModelCheckpoint.PARAMS_DIR), model.params(), adam);
-        chains.restore(c.file(CHAINS_FILE));
-        sampler.restore(JsonFiles.read(c.file(SAMPLER_FILE), SamplerState.class));
-        order.restore(JsonFiles.read(c.file(ORDER_FILE), BatchOrder.Position.class));
-        RandomStates.restore(c.file(RANDOM_FILE), streams);
+        chains.restore(c.file(Trainer.CHAINS_FILE));
+        sampler.restore(JsonFiles.read(c.file(Trainer.SAMPLER_FILE), SamplerState.class));
+        order.restore(JsonFiles.read(c.file(Trainer.ORDER_FILE), BatchOrder.Position.class));
+        RandomStates.restore(c.file(Trainer.RANDOM_FILE), streams);
         step = c.step();
         trainedNanos = ((Number) c.metadata().get(TRAINED_NANOS)).longValue();
         skipped = ((Number) c.metadata().get(SKIPPED_STEPS)).longValue();
@@ -161,10 +153,10 @@ public final class TruePosteriorTrainer {
         metadata.put(SKIPPED_STEPS, skipped);
         new Checkpoints(dir, 1).save(step, metadata, into -> {
             ParamStore.save(into.resolve(ModelCheckpoint.PARAMS_DIR), model.params(), adam);
-            chains.snapshot(into.resolve(CHAINS_FILE));
-            JsonFiles.write(into.resolve(SAMPLER_FILE), sampler.state());
-            JsonFiles.write(into.resolve(ORDER_FILE), order.position());
-            RandomStates.write(into.resolve(RANDOM_FILE), streams);
+            chains.snapshot(into.resolve(Trainer.CHAINS_FILE));
+            JsonFiles.write(into.resolve(Trainer.SAMPLER_FILE), sampler.state());
+            JsonFiles.write(into.resolve(Trainer.ORDER_FILE), order.position());
+            RandomStates.write(into.resolve(Trainer.RANDOM_FILE), streams);
         });
     }
 }

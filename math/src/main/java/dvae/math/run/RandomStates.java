@@ -19,6 +19,13 @@ public final class RandomStates {
     private RandomStates() {
     }
 
+    /** A new stream for {@code purpose}, seeded from the run's seed, added to the run's {@code streams}. */
+    public static RandomStream named(Map<String, RandomStream> streams, long seed, String purpose) {
+        RandomStream s = RandomStream.forPurpose(seed, purpose);
+        streams.put(purpose, s);
+        return s;
+    }
+
     public static void write(Path file, Map<String, RandomStream> streams) {
         JsonFiles.write(file, states(streams));
     }

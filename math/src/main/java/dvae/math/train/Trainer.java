@@ -50,8 +50,8 @@ public final class Trainer {
     public static final String TRAIN_FILE = "train.json";
     /** The metrics event of a run that wrote its checkpoint and ended because it was asked to stop. */
     public static final String STOPPED_EVENT = "stopped on request";
-    static final String CHAINS_FILE = "chains.bin";
-    static final String SAMPLER_FILE = "prior-sampler.json";
+    public static final String CHAINS_FILE = "chains.bin";
+    public static final String SAMPLER_FILE = "prior-sampler.json";
     public static final String ORDER_FILE = "batch-order.json";
     public static final String RANDOM_FILE = "random.json";
 
@@ -118,16 +118,11 @@ public final class Trainer {
                 RandomStream.forPurpose(seed, "prior-sampler"));
         this.adam = new Adam(model.params(), config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.iterations());
-        this.order = new BatchOrder(data.trainSize(), config.batchSize(), stream("data-order"));
-        this.binarize = stream("binarize");
-        this.noise = stream("noise");
-        this.validation = stream("validation");
-    }
-
-    private RandomStream stream(String purpose) {
-        RandomStream s = RandomStream.forPurpose(config.seed(), purpose);
-        streams.put(purpose, s);
-        return s;
+        this.order = new BatchOrder(data.trainSize(), config.batchSize(),
+                RandomStates.named(streams, seed, "data-order"));
+        this.binarize = RandomStates.named(streams, seed, "binarize");
+        this.noise = RandomStates.named(streams, seed, "noise");
+        this.validation = RandomStates.named(streams, seed, "validation");
     }
 
     /** Continues a run from its latest checkpoint, with the settings it was started with. */
