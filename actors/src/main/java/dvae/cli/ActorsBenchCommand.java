@@ -46,7 +46,9 @@ import picocli.CommandLine.Option;
  * loopback cluster (this JVM with the server roles, a child JVM with one worker).
  * A discarded reference run of {@code --warmup} steps comes first; a run's rate is one over the median time between
  * its steps after the first {@code --warmup}, so start-up, JIT warm-up, the closing validation and short bursts of
- * other jobs are left out. The three runs are repeated {@code --rounds} times, interleaved; the rates and the ratios
+ * other jobs are left out. A round runs the reference trainer before and after the two actor runs and compares them
+ * with the mean of the two: a run later in the process comes out slower, whatever the engine. The rounds repeat
+ * {@code --rounds} times; the rates and the ratios
  * (each taken within its round) are medians over the rounds, since this machine is shared and its load drifts. Bytes per step: the
  * Jackson-CBOR size of one cluster step's messages (chains both ways, prior sample and estimate, push,
  * acknowledgement, batch and outcome, and the pull and parameters unless the worker updates locally), serialized
@@ -139,13 +141,11 @@ final class ActorsBenchCommand implements Callable<Integer> {
         double[] clusterRatio = new double[rounds];
         long bytesPerStep = 0;
         long roundsStart = System.nanoTime();
+        double[][] referenceBeforeAfter = new double[rounds][];
         for (int round = 0; round < rounds; round++) {
             String where = "round " + (round + 1) + "/" + rounds + ": ";
             progress(where + "reference trainer, " + steps + " steps");
-            Timing reference = new Timing();
-            new Trainer(model, training, data).run(RunDirectory.create(scratch.resolve(round + "-reference"), ""),
-                    reference);
-            referenceRate[round] = reference.stepsPerSecond();
+            double before = referenceRun(model, training, data, scratch.resolve(round + "-reference"));
 
             progress(where + "one-JVM actor run");
             Timing single = new Timing();
@@ -157,7 +157,14 @@ final class ActorsBenchCommand implements Callable<Integer> {
             Timing cluster = new Timing();
             bytesPerStep = twoJvmCluster(sets, run, cluster, scratch.resolve(round + "-cluster"));
             clusterRate[round] = cluster.stepsPerSecond();
-            // Ratios within a round: its three runs are minutes apart, the rounds may see different loads.
+
+            // A run later in the process's life comes out slower, whatever the engine (docs/benchmarks.md): the
+            // reference runs before and after the others, and their mean stands for it at the others' place.
+            progress(where + "reference trainer again");
+            double after = referenceRun(model, training, data, scratch.resolve(round + "-reference-after"));
+            referenceBeforeAfter[round] = new double[] {before, after};
+            referenceRate[round] = (before + after) / 2;
+            // Ratios within a round: its runs are minutes apart, the rounds may see different loads.
             singleRatio[round] = singleRate[round] / referenceRate[round];
             clusterRatio[round] = clusterRate[round] / referenceRate[round];
             double perRound = (System.nanoTime() - roundsStart) / 1e9 / (round + 1);
@@ -177,6 +184,7 @@ final class ActorsBenchCommand implements Callable<Integer> {
         // The medians above hide how far the rounds spread on a shared machine.
         out.put("single_jvm_ratio_per_round", singleRatio);
         out.put("cluster_ratio_per_round", clusterRatio);
+        out.put("reference_before_after_per_round", referenceBeforeAfter);
         Worker.Config worker = Worker.Config.from(settings);
         out.put("pipeline_depth", worker.pipelineDepth());
         out.put("local_updates", worker.localUpdates().name().toLowerCase(Locale.ROOT));
@@ -188,6 +196,13 @@ final class ActorsBenchCommand implements Callable<Integer> {
             out.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-24s %s%n", k, v));
         }
         return 0;
+    }
+
+    /** A reference-trainer run's steps per second. */
+    private double referenceRun(ModelConfig model, TrainConfig training, Dataset data, Path dir) {
+        Timing timing = new Timing();
+        new Trainer(model, training, data).run(RunDirectory.create(dir, ""), timing);
+        return timing.stepsPerSecond();
     }
 
     private static void progress(String what) {
