@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * What an experiment has done so far, kept so that an interrupted experiment continues where it stopped ({@code dvae
@@ -51,6 +53,22 @@ interface ExperimentProgress {
 
     /** Whether the run under way should checkpoint and stop. */
     boolean stopRequested();
+
+    /**
+     * The result kept under {@code key} if {@code accepts} it ({@code onKept} runs then), else {@code run}'s, which is
+     * kept now.
+     */
+    default Map<String, Object> getOrRun(String key, Predicate<Map<String, Object>> accepts, Runnable onKept,
+                                         Supplier<Map<String, Object>> run) {
+        Optional<Map<String, Object>> before = get(key).filter(accepts);
+        if (before.isPresent()) {
+            onKept.run();
+            return before.get();
+        }
+        Map<String, Object> result = run.get();
+        put(key, result);
+        return result;
+    }
 
     /** Results as {@code dir/KEY.json}, runs under way in {@code dir/runs/KEY}; keys are file names. */
     static ExperimentProgress in(Path dir, BooleanSupplier stop) {

@@ -122,17 +122,12 @@ final class GridExperiment implements Experiment {
                 long done = ((long) c * seeds + i) * p.iterations();
                 String note = cell.row() + " / " + cell.column() + " seed " + seed;
                 String key = String.format(Locale.ROOT, "cell-%02d-seed-%d", c, seed);
-                Map<String, Object> run = kept.get(key)
-                        .filter(r -> cell.row().equals(r.get("row")) && cell.column().equals(r.get("column")))
-                        .orElse(null);
-                if (run == null) {
-                    run = trainAndEvaluate(cell, seed, s, data, p, test, indices,
-                            step -> progress.update(done + step, total, note), kept.runDirectory(key),
-                            kept::stopRequested);
-                    kept.put(key, run);
-                } else {
-                    progress.skipped(done + p.iterations(), total, note + ExperimentProgress.FINISHED);
-                }
+                Map<String, Object> run = kept.getOrRun(key,
+                        r -> cell.row().equals(r.get("row")) && cell.column().equals(r.get("column")),
+                        () -> progress.skipped(done + p.iterations(), total, note + ExperimentProgress.FINISHED),
+                        () -> trainAndEvaluate(cell, seed, s, data, p, test, indices,
+                                step -> progress.update(done + step, total, note), kept.runDirectory(key),
+                                kept::stopRequested));
                 seedList.add(seed);
                 nll[i] = Json.number(run.get("nll"));
                 se[i] = Json.number(run.get("nll_standard_error"));

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
@@ -123,8 +122,7 @@ final class Table7Experiment implements Experiment {
                                 step -> progress.update(mcmcDone + step, total, mcmcNote), kept::stopRequested,
                                 runDir);
                         if (summary.steps() < p.iterations()) {
-                            throw new TrainingRuns.Stopped("stopped at step " + summary.steps() + " of "
-                                    + p.iterations() + ", checkpoint written in " + runDir);
+                            throw new TrainingRuns.Stopped(summary.steps(), p.iterations(), runDir);
                         }
                         return evaluated(seed, baseline.model(), trainImages, testImages, summary.msPerStep());
                     }));
@@ -146,14 +144,7 @@ final class Table7Experiment implements Experiment {
 
     /** The run kept under {@code key} (then {@code onKept} runs), or {@code train}'s, which is then kept. */
     private static Run kept(ExperimentProgress kept, String key, Runnable onKept, Supplier<Run> train) {
-        Optional<Map<String, Object>> before = kept.get(key);
-        if (before.isPresent()) {
-            onKept.run();
-            return Run.of(before.get());
-        }
-        Run run = train.get();
-        kept.put(key, run.json());
-        return run;
+        return Run.of(kept.getOrRun(key, r -> true, onKept, () -> train.get().json()));
     }
 
     private static Run evaluated(long seed, DvaeModel model, Matrix trainImages, Matrix testImages, double ms) {

@@ -69,8 +69,8 @@ final class TrainingRuns {
 
     /** A stop was asked for while a run trained: it has written a checkpoint in its run directory. */
     static final class Stopped extends RuntimeException {
-        Stopped(String message) {
-            super(message);
+        Stopped(long steps, long iterations, Path checkpointIn) {
+            super("stopped at step " + steps + " of " + iterations + ", checkpoint written in " + checkpointIn);
         }
     }
 
@@ -110,8 +110,7 @@ final class TrainingRuns {
                 }
             });
             if (summary.steps() < training.iterations()) {
-                throw new Stopped("stopped at step " + summary.steps() + " of " + training.iterations() + ", checkpoint "
-                        + "written in " + keepIn);
+                throw new Stopped(summary.steps(), training.iterations(), keepIn);
             }
             return new Trained(trainer.model(), config, training,
                     ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));

@@ -27,7 +27,7 @@ public final class TruePosteriorGibbs {
     public TruePosteriorGibbs(DvaeModel model, int examples, RandomStream rng) {
         this.model = model;
         this.n = model.config().latents();
-        this.states = new ChainStore(examples, 1, n, 0);
+        this.states = new ChainStore(examples, 1, n, 0); // its own random start is replaced by rng's below
         float[] start = new float[n];
         for (int e = 0; e < examples; e++) {
             for (int i = 0; i < n; i++) {

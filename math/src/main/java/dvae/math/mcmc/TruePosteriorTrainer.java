@@ -1,5 +1,6 @@
 package dvae.math.mcmc;
 
+import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.io.ParamStore;
 import dvae.math.model.DvaeModel;
@@ -94,8 +95,8 @@ public final class TruePosteriorTrainer {
         order.restore(JsonFiles.read(c.file(Trainer.ORDER_FILE), BatchOrder.Position.class));
         RandomStates.restore(c.file(Trainer.RANDOM_FILE), streams);
         step = c.step();
-        trainedNanos = ((Number) c.metadata().get(TRAINED_NANOS)).longValue();
-        skipped = ((Number) c.metadata().get(SKIPPED_STEPS)).longValue();
+        trainedNanos = metadataCount(c, TRAINED_NANOS);
+        skipped = metadataCount(c, SKIPPED_STEPS);
         return true;
     }
 
@@ -122,7 +123,8 @@ public final class TruePosteriorTrainer {
         Matrix x = new Matrix(config.batchSize(), model.config().pixels());
         double lastLoss = Double.NaN;
         long started = System.nanoTime();
-        while (step < config.iterations()) {
+        boolean stopping = false;
+        while (step < config.iterations() && !stopping) {
             int[] batch = order.next();
             data.fillTrainBatch(batch, x.data, binarize);
             NegativePhase phase = sampler.step(model.prior().asRbm());
@@ -137,14 +139,20 @@ public final class TruePosteriorTrainer {
             }
             step++;
             onStep.accept(step);
-            if (step < config.iterations() && keepIn != null && stop.getAsBoolean()) {
-                trainedNanos += System.nanoTime() - started;
-                checkpoint(keepIn);
-                return new Summary(step, skipped, lastLoss, trainedNanos / 1e6 / step);
-            }
+            stopping = step < config.iterations() && keepIn != null && stop.getAsBoolean();
         }
         trainedNanos += System.nanoTime() - started;
-        return new Summary(step, skipped, lastLoss, trainedNanos / 1e6 / config.iterations());
+        if (stopping) {
+            checkpoint(keepIn);
+        }
+        return new Summary(step, skipped, lastLoss, trainedNanos / 1e6 / step);
+    }
+
+    private static long metadataCount(Checkpoint c, String key) {
+        if (!(c.metadata().get(key) instanceof Number n)) {
+            throw new BadInputException(c.file(Checkpoints.DESCRIPTION) + ": no number " + key + " in its metadata");
+        }
+        return n.longValue();
     }
 
     private void checkpoint(Path dir) {
