@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -120,13 +119,13 @@ final class GridExperiment implements Experiment {
             for (int i = 0; i < seeds; i++) {
                 long seed = s.longAtLeast("dvae.seed", 0) + i;
                 long done = ((long) c * seeds + i) * p.iterations();
-                String note = cell.row() + " / " + cell.column() + " seed " + seed;
+                TrainingRuns.RunProgress shown = new TrainingRuns.RunProgress(progress, done, total,
+                        cell.row() + " / " + cell.column() + " seed " + seed);
                 String key = String.format(Locale.ROOT, "cell-%02d-seed-%d", c, seed);
                 Map<String, Object> run = kept.getOrRun(key,
                         r -> cell.row().equals(r.get("row")) && cell.column().equals(r.get("column")),
-                        () -> progress.skipped(done + p.iterations(), total, note + ExperimentProgress.FINISHED),
-                        () -> trainAndEvaluate(cell, seed, s, data, p, test, indices,
-                                step -> progress.update(done + step, total, note), kept.runDirectory(key),
+                        () -> shown.finishedBefore(p.iterations()),
+                        () -> trainAndEvaluate(cell, seed, s, data, p, test, indices, shown, kept.runDirectory(key),
                                 kept::stopRequested));
                 seedList.add(seed);
                 nll[i] = Json.number(run.get("nll"));
@@ -151,10 +150,10 @@ final class GridExperiment implements Experiment {
      * checkpoint if it has one) and evaluated; what its table entry needs.
      */
     private static Map<String, Object> trainAndEvaluate(Cell cell, long seed, Settings s, Dataset data, Protocol p,
-                                                        Matrix test, int[] indices, LongConsumer onStep,
+                                                        Matrix test, int[] indices, TrainingRuns.RunProgress shown,
                                                         Path runDir, BooleanSupplier stop) {
         TrainingRuns.Trained trained = TrainingRuns.train(
-                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, onStep,
+                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, shown,
                 runDir, stop);
         Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null, null);
         ObjectiveKind objective = trained.config().objective();

@@ -96,30 +96,27 @@ final class Table7Experiment implements Experiment {
             Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);
             long done = 2L * i * p.iterations();
             String dvaeKey = "seed-" + seed + "-dvae";
-            String dvaeNote = "DVAE## seed " + seed;
-            dvae.add(kept(kept, dvaeKey,
-                    () -> progress.skipped(done + p.iterations(), total, dvaeNote + ExperimentProgress.FINISHED),
+            TrainingRuns.RunProgress dvaeShown = new TrainingRuns.RunProgress(progress, done, total,
+                    "DVAE## seed " + seed);
+            dvae.add(kept(kept, dvaeKey, () -> dvaeShown.finishedBefore(p.iterations()),
                     () -> {
-                        TrainingRuns.Trained trained = TrainingRuns.train(run, data,
-                                step -> progress.update(done + step, total, dvaeNote), kept.runDirectory(dvaeKey),
-                                kept::stopRequested);
+                        TrainingRuns.Trained trained = TrainingRuns.train(run, data, dvaeShown,
+                                kept.runDirectory(dvaeKey), kept::stopRequested);
                         return evaluated(seed, trained.model(), trainImages, testImages, trained.msPerIteration());
                     }));
             String mcmcKey = "seed-" + seed + "-mcmc";
-            String mcmcNote = "MCMC seed " + seed;
-            long mcmcDone = done + p.iterations();
-            mcmc.add(kept(kept, mcmcKey,
-                    () -> progress.skipped(mcmcDone + p.iterations(), total, mcmcNote + ExperimentProgress.FINISHED),
+            TrainingRuns.RunProgress mcmcShown = new TrainingRuns.RunProgress(progress, done + p.iterations(), total,
+                    "MCMC seed " + seed);
+            mcmc.add(kept(kept, mcmcKey, () -> mcmcShown.finishedBefore(p.iterations()),
                     () -> {
                         TruePosteriorTrainer baseline = new TruePosteriorTrainer(
                                 TrainingSettings.model(run, data.name()), TrainingSettings.training(run), data,
                                 p.mcmcSweeps());
                         Path runDir = kept.runDirectory(mcmcKey);
                         if (runDir != null && baseline.resumeFrom(runDir)) {
-                            progress.skipped(mcmcDone + baseline.step(), total, mcmcNote + " (continued)");
+                            mcmcShown.continuedFrom(baseline.step());
                         }
-                        TruePosteriorTrainer.Summary summary = baseline.run(
-                                step -> progress.update(mcmcDone + step, total, mcmcNote), kept::stopRequested,
+                        TruePosteriorTrainer.Summary summary = baseline.run(mcmcShown::trained, kept::stopRequested,
                                 runDir);
                         if (summary.steps() < p.iterations()) {
                             throw new TrainingRuns.Stopped(summary.steps(), p.iterations(), runDir);

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongConsumer;
 
 /** What the table experiments share: a run's settings, training with the reference trainer, test images, seed stats. */
 final class TrainingRuns {
@@ -50,7 +49,7 @@ final class TrainingRuns {
         long iterations = s.longAtLeast(e.key("iterations." + budget.id()), 1);
         Map<String, Object> model = dvaeSharpSharpElbo(s.intAtLeast(e.key("latents"), 2));
         return train(runSettings(s, model, iterations, s.longAtLeast(e.key("log-every"), 1),
-                s.longAtLeast("dvae.seed", 0)), data, step -> progress.update(step, iterations, "training DVAE##"),
+                s.longAtLeast("dvae.seed", 0)), data, new RunProgress(progress, 0, iterations, "training DVAE##"),
                 kept.runDirectory("dvae"), kept::stopRequested);
     }
 
@@ -67,6 +66,24 @@ final class TrainingRuns {
         return new Settings(ConfigFactory.parseMap(all).withFallback(s.config()));
     }
 
+    /**
+     * How one run of an experiment shows on its progress line: its steps count from {@code done} of the experiment's
+     * {@code total}; steps a resumed run trained before, and a run kept whole, are shown but left out of the rate.
+     */
+    record RunProgress(ProgressListener progress, long done, long total, String note) {
+        void trained(long step) {
+            progress.update(done + step, total, note);
+        }
+
+        void continuedFrom(long step) {
+            progress.skipped(done + step, total, note + " (continued)");
+        }
+
+        void finishedBefore(long steps) {
+            progress.skipped(done + steps, total, note + ExperimentProgress.FINISHED);
+        }
+    }
+
     /** A stop was asked for while a run trained: it has written a checkpoint in its run directory. */
     static final class Stopped extends RuntimeException {
         Stopped(long steps, long iterations, Path checkpointIn) {
@@ -74,24 +91,22 @@ final class TrainingRuns {
         }
     }
 
-    /** {@link #train(Settings, Dataset, LongConsumer, Path, BooleanSupplier)} in a scratch folder, never stopped. */
-    static Trained train(Settings run, Dataset data, LongConsumer onStep) {
-        return train(run, data, onStep, null, () -> false);
-    }
-
     /**
      * Trains with the reference trainer. In {@code keepIn} (when not null) a run continues from the checkpoint a stop
-     * left there, and {@code stop} turning true makes it write one and throw {@link Stopped}; else it trains in a
-     * scratch folder, deleted afterwards. The time per iteration is the mean over the logged windows trained here,
-     * which hold training steps only (the one validation comes after the last).
+     * left there (shown as {@link RunProgress#continuedFrom}), and {@code stop} turning true makes it write one and
+     * throw {@link Stopped}; else it trains in a scratch folder, deleted afterwards. The time per iteration is the mean
+     * over the logged windows trained here, which hold training steps only (the one validation comes after the last).
      */
-    static Trained train(Settings run, Dataset data, LongConsumer onStep, Path keepIn, BooleanSupplier stop) {
+    static Trained train(Settings run, Dataset data, RunProgress shown, Path keepIn, BooleanSupplier stop) {
         ModelConfig config = TrainingSettings.model(run, data.name());
         TrainConfig training = TrainingSettings.training(run);
         Path scratch = keepIn == null ? scratch() : null;
         try {
             RunDirectory dir = keepIn == null ? null : stoppedRun(keepIn);
             Trainer trainer = dir != null ? Trainer.resume(dir, data) : new Trainer(config, training, data);
+            if (dir != null) {
+                shown.continuedFrom(trainer.step());
+            }
             if (dir == null) {
                 dir = RunDirectory.create(keepIn != null ? keepIn : scratch.resolve("run"),
                         config.label() + " seed " + training.seed());
@@ -101,7 +116,7 @@ final class TrainingRuns {
                 @Override
                 public void onLog(Map<String, Object> metrics) {
                     ms.add(1000 / ((Number) metrics.get("steps_per_s")).doubleValue());
-                    onStep.accept(((Number) metrics.get("step")).longValue());
+                    shown.trained(((Number) metrics.get("step")).longValue());
                 }
 
                 @Override

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dvae.math.data.SyntheticData;
+import dvae.math.toy.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,15 +71,21 @@ class Table7ExperimentTest {
         assertTrue(Files.isDirectory(kept.resolve("runs").resolve("seed-1-dvae")));
 
         asked[0] = 0; // DVAE##'s remaining 15 steps ask, then the baseline after each of its steps but the last
+        SkippedProgress second = new SkippedProgress();
         TrainingRuns.Stopped inMcmc = assertThrows(TrainingRuns.Stopped.class, () -> table7.run(Budget.QUICK, 1,
-                tiny(), data, (done, total, note) -> { }, ExperimentProgress.in(kept, () -> ++asked[0] == 15 + 7)));
+                tiny(), data, second, ExperimentProgress.in(kept, () -> ++asked[0] == 15 + 7)));
+        // The steps trained before the stop are shown, not counted in the rate.
+        assertEquals(List.of("5/40 DVAE## seed 1 (continued)"), second.skipped);
         assertTrue(inMcmc.getMessage().startsWith("stopped at step 7 of 20"), inMcmc.getMessage());
         assertTrue(Files.isRegularFile(kept.resolve("seed-1-dvae.json")));
         assertTrue(!Files.exists(kept.resolve("runs").resolve("seed-1-dvae")), "a finished run's directory goes");
         assertTrue(Files.isDirectory(kept.resolve("runs").resolve("seed-1-mcmc")));
 
-        Experiment.Report resumed = table7.run(Budget.QUICK, 1, tiny(), data, (done, total, note) -> { },
+        SkippedProgress third = new SkippedProgress();
+        Experiment.Report resumed = table7.run(Budget.QUICK, 1, tiny(), data, third,
                 ExperimentProgress.in(kept, () -> false));
+        assertEquals(List.of("20/40 DVAE## seed 1" + ExperimentProgress.FINISHED, "27/40 MCMC seed 1 (continued)"),
+                third.skipped);
         for (String method : List.of("dvae##", "mcmc")) {
             Map<String, Object> a = (Map<String, Object>) whole.summary().get(method);
             Map<String, Object> b = (Map<String, Object>) resumed.summary().get(method);
@@ -85,5 +93,19 @@ class Table7ExperimentTest {
             assertEquals(a.get("test_nll"), b.get("test_nll"), method);
         }
         assertTrue(Files.isRegularFile(kept.resolve("seed-1-mcmc.json")));
+    }
+
+    /** Records what is reported as done before, ignoring the rest. */
+    private static final class SkippedProgress implements ProgressListener {
+        final List<String> skipped = new ArrayList<>();
+
+        @Override
+        public void update(long done, long total, String note) {
+        }
+
+        @Override
+        public void skipped(long done, long total, String note) {
+            skipped.add(done + "/" + total + " " + note);
+        }
     }
 }
