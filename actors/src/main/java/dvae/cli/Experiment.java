@@ -17,22 +17,17 @@ interface Experiment {
     /** One line for the help. */
     String description();
 
-    Report run(Budget budget, int seeds, Settings settings, ProgressListener progress);
-
     /**
-     * {@link #run}, reading back the runs {@code kept} holds instead of running them again, adding each run to it as
-     * it finishes, and training the run under way in its run directory there, so that a stop checkpoints it. The
+     * Runs at a budget, reading back the runs {@code kept} holds instead of running them again, adding each run to it
+     * as it finishes, and training the run under way in its run directory there, so that a stop checkpoints it. The
      * tables keep every (cell, seed), table7 each (seed, method), fig4 and modes their DVAE##; the toys, which take
      * minutes, start over.
      */
-    default Report run(Budget budget, int seeds, Settings settings, ProgressListener progress,
-                       ExperimentProgress kept) {
-        return run(budget, seeds, settings, progress);
-    }
+    Report run(Budget budget, int seeds, Settings settings, ProgressListener progress, ExperimentProgress kept);
 
     /** Whether it trains on the data set {@code dvae.data.dataset} names (the toys make their own targets). */
     default boolean usesDataset() {
-        return true;
+        return false;
     }
 
     /** The settings key {@code dvae.experiment.NAME.KEY}. */

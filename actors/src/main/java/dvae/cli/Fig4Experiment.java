@@ -23,7 +23,7 @@ import org.knowm.xchart.XYChart;
  * temperatures; for each, |mean log Ẑ − log Z_ref| and the standard deviation of log Ẑ over independent repeats, where
  * log Z_ref is one AIS run with many more temperatures (2^18 at the paper budget).
  */
-final class Fig4Experiment implements Experiment {
+final class Fig4Experiment implements DatasetExperiment {
     @Override
     public String name() {
         return "fig4";
@@ -46,21 +46,10 @@ final class Fig4Experiment implements Experiment {
         }
     }
 
+    /** One DVAE## whatever {@code seeds} says: the seed is {@code dvae.seed}. */
     @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
-    }
-
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
-        return run(budget, s, DataCommand.configuredDataset(s), progress, kept);
-    }
-
-    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
-        return run(budget, s, data, progress, ExperimentProgress.NONE);
-    }
-
-    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress, ExperimentProgress kept) {
+    public Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+                      ExperimentProgress kept) {
         String b = "." + budget.id();
         int[] temps = s.intList(key("temps" + b), 2);
         int referenceTemps = s.intAtLeast(key("reference-temps" + b), 2);

@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * with the paper's figure beside ours. Tables 1, 2, 3, 5 and 6 are instances ({@link PaperTables}); the protocol
  * (iterations, seeds, evaluation) is shared under {@code dvae.experiment.grid}.
  */
-final class GridExperiment implements Experiment {
+final class GridExperiment implements DatasetExperiment {
     /**
      * One cell of a table.
      *
@@ -83,17 +83,6 @@ final class GridExperiment implements Experiment {
                         s.longAtLeast("dvae.seed", 0)));
     }
 
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
-    }
-
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
-        Dataset data = DataCommand.configuredDataset(s);
-        return run(budget, seeds, s, data, progress, kept);
-    }
-
     /** The NLL of each seed of one cell, with its standard error over the test images. */
     record Result(Cell cell, List<Long> seeds, double[] nll, double[] nllStandardError, double[] msPerIteration) {
         /** mean±sd over seeds, as the paper; for one seed, the NLL ± its standard error over the test images. */
@@ -103,8 +92,9 @@ final class GridExperiment implements Experiment {
         }
     }
 
-    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
-               ExperimentProgress kept) {
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+                      ExperimentProgress kept) {
         Protocol p = protocol(budget, s);
         Matrix test = TrainingRuns.testImages(data, p.evalExamples());
         int[] indices = IntStream.range(0, test.rows).toArray();

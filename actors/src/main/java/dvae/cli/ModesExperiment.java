@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code dvae experiment modes}: the paper's §4.1.1. A DVAE## is trained, then the eval package's mode analysis
  * (mean-field descent from AIS samples) counts the modes of the RBM posteriors of test images and of the prior.
  */
-final class ModesExperiment implements Experiment {
+final class ModesExperiment implements DatasetExperiment {
     @Override
     public String name() {
         return "modes";
@@ -28,21 +28,10 @@ final class ModesExperiment implements Experiment {
         return "Section 4.1.1: modes of DVAE##'s RBM posteriors and of its prior, with KL(mean field || q)";
     }
 
+    /** One DVAE## whatever {@code seeds} says: the seed is {@code dvae.seed}. */
     @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
-    }
-
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
-        return run(budget, s, DataCommand.configuredDataset(s), progress, kept);
-    }
-
-    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress) {
-        return run(budget, s, data, progress, ExperimentProgress.NONE);
-    }
-
-    Report run(Budget budget, Settings s, Dataset data, ProgressListener progress, ExperimentProgress kept) {
+    public Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+                      ExperimentProgress kept) {
         String b = "." + budget.id();
         int examples = s.intAtLeast(key("examples" + b), 1);
         long seed = s.longAtLeast("dvae.seed", 0);

@@ -24,7 +24,7 @@ import java.util.stream.IntStream;
  * trained with the same settings, seeds and prior sampler on a 16-bit prior, both evaluated exactly by enumerating
  * every latent state, and timed per iteration in the same run.
  */
-final class Table7Experiment implements Experiment {
+final class Table7Experiment implements DatasetExperiment {
     @Override
     public String name() {
         return "table7";
@@ -63,27 +63,14 @@ final class Table7Experiment implements Experiment {
                 s.longAtLeast(key("log-every"), 1));
     }
 
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
-        return run(budget, seeds, s, progress, ExperimentProgress.NONE);
-    }
-
-    @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
-        return run(budget, seeds, s, DataCommand.configuredDataset(s), progress, kept);
-    }
-
-    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress) {
-        return run(budget, seeds, s, data, progress, ExperimentProgress.NONE);
-    }
-
     /**
      * Per seed, DVAE## and then the MCMC baseline, each kept in {@code kept} once evaluated ({@code seed-S-dvae},
      * {@code seed-S-mcmc}) and trained in its run directory there, so that a stop checkpoints the run under way and a
      * resumed experiment continues it.
      */
-    Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
-               ExperimentProgress kept) {
+    @Override
+    public Report run(Budget budget, int seeds, Settings s, Dataset data, ProgressListener progress,
+                      ExperimentProgress kept) {
         Protocol p = protocol(budget, s);
         Matrix trainImages = trainImages(data, p.evalExamples());
         Matrix testImages = TrainingRuns.testImages(data, p.evalExamples());

@@ -14,11 +14,6 @@ import org.knowm.xchart.XYChart;
 /** {@code dvae experiment toy-gaussian}: the paper's Section 3.1 and Fig. 2 (see {@link ToyGaussian}). */
 final class ToyGaussianExperiment implements Experiment {
     @Override
-    public boolean usesDataset() {
-        return false;
-    }
-
-    @Override
     public String name() {
         return "toy-gaussian";
     }
@@ -51,8 +46,9 @@ final class ToyGaussianExperiment implements Experiment {
                 s.intAtLeast(key("variance-points"), 1));
     }
 
+    /** Starts over whatever {@code kept} holds: the whole experiment takes minutes. */
     @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
         ToyGaussian.Settings settings = settings(budget, s);
         ToyGaussian.Result result = ToyGaussian.run(settings, seeds, progress);
         Findings findings = Findings.of(result);

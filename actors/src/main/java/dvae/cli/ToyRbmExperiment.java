@@ -19,11 +19,6 @@ final class ToyRbmExperiment implements Experiment {
     static final double GAP_CRITERION = 1e-3;
 
     @Override
-    public boolean usesDataset() {
-        return false;
-    }
-
-    @Override
     public String name() {
         return "toy-rbm";
     }
@@ -73,8 +68,9 @@ final class ToyRbmExperiment implements Experiment {
                 ? new PiecewiseLinear(beta, s.bool(key("pwl-slope-gradient"))) : new Concrete(beta);
     }
 
+    /** Starts over whatever {@code kept} holds: the whole experiment takes minutes. */
     @Override
-    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress) {
+    public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
         ToyRbm.Settings settings = settings(budget, s);
         ToyRbm.Result result = ToyRbm.run(settings, seeds, progress);
         Map<String, Object> summary = new LinkedHashMap<>();

@@ -30,11 +30,11 @@ class Fig4AndModesExperimentTest {
     @Test
     void fig4ErrorShrinksWithTemperatures() {
         // 256 posterior chains: its AIS weighs both sides' states (the evaluation's default), which spread more.
-        Experiment.Report report = new Fig4Experiment().run(Budget.QUICK, settings("fig4", List.of(
+        Experiment.Report report = new Fig4Experiment().run(Budget.QUICK, 1, settings("fig4", List.of(
                 "dvae.experiment.fig4.temps.quick=[2, 1000]", "dvae.experiment.fig4.reference-temps.quick=4000",
                 "dvae.experiment.fig4.repeats.quick=3", "dvae.experiment.fig4.prior-chains.quick=64",
                 "dvae.experiment.fig4.posterior-chains.quick=256")), SyntheticData.noisyPrototypes(50, 3),
-                (done, total, note) -> { });
+                (done, total, note) -> { }, ExperimentProgress.NONE);
         @SuppressWarnings("unchecked")
         List<Fig4Experiment.Series> series = (List<Fig4Experiment.Series>) report.summary().get("series");
         assertEquals(List.of("posterior of test image 0 (joint weights)",
@@ -55,8 +55,8 @@ class Fig4AndModesExperimentTest {
                 "dvae.experiment.modes.examples.quick=3", "dvae.experiment.modes.samples.quick=200",
                 "dvae.experiment.modes.posterior-temps.quick=20", "dvae.experiment.modes.prior-temps.quick=50",
                 "dvae.experiment.modes.prior-chains.quick=200"));
-        Experiment.Report report = new ModesExperiment().run(Budget.QUICK, tiny, SyntheticData.noisyPrototypes(50, 4),
-                (done, total, note) -> { });
+        Experiment.Report report = new ModesExperiment().run(Budget.QUICK, 1, tiny,
+                SyntheticData.noisyPrototypes(50, 4), (done, total, note) -> { }, ExperimentProgress.NONE);
         Map<String, Object> s = report.summary();
         assertEquals(3, s.get("posteriors"));
         int[] modes = (int[]) s.get("posterior_modes");
@@ -72,12 +72,12 @@ class Fig4AndModesExperimentTest {
         // Stopped (Ctrl-C) at step 4 of its DVAE##'s 10, the experiment resumes that run from its checkpoint and
         // reaches the same modes as the run never stopped.
         int[] asked = {0};
-        assertThrows(TrainingRuns.Stopped.class, () -> new ModesExperiment().run(Budget.QUICK, tiny,
+        assertThrows(TrainingRuns.Stopped.class, () -> new ModesExperiment().run(Budget.QUICK, 1, tiny,
                 SyntheticData.noisyPrototypes(50, 4), (done, total, note) -> { },
                 ExperimentProgress.in(tmp, () -> ++asked[0] == 4)));
         assertTrue(Files.isDirectory(tmp.resolve("runs").resolve("dvae").resolve("checkpoints")));
-        Experiment.Report resumed = new ModesExperiment().run(Budget.QUICK, tiny, SyntheticData.noisyPrototypes(50, 4),
-                (done, total, note) -> { }, ExperimentProgress.in(tmp, () -> false));
+        Experiment.Report resumed = new ModesExperiment().run(Budget.QUICK, 1, tiny,
+                SyntheticData.noisyPrototypes(50, 4), (done, total, note) -> { }, ExperimentProgress.in(tmp, () -> false));
         assertEquals(Json.write(s), Json.write(resumed.summary()));
     }
 }

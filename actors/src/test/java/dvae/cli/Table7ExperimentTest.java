@@ -32,7 +32,7 @@ class Table7ExperimentTest {
     @SuppressWarnings("unchecked")
     void bothMethodsAreEvaluatedExactlyAndTimedInTheSameRun() {
         Experiment.Report report = new Table7Experiment().run(Budget.QUICK, 2, tiny(),
-                SyntheticData.noisyPrototypes(100, 1), (done, total, note) -> { });
+                SyntheticData.noisyPrototypes(100, 1), (done, total, note) -> { }, ExperimentProgress.NONE);
         Map<String, Object> s = report.summary();
         assertEquals("table7", s.get("experiment"));
         assertEquals(Map.of("train", 30, "test", 30), s.get("eval_examples"));
@@ -61,7 +61,8 @@ class Table7ExperimentTest {
     void aStoppedTableResumesToTheSameFigures(@TempDir Path tmp) {
         Table7Experiment table7 = new Table7Experiment();
         var data = SyntheticData.noisyPrototypes(100, 1);
-        Experiment.Report whole = table7.run(Budget.QUICK, 1, tiny(), data, (done, total, note) -> { });
+        Experiment.Report whole = table7.run(Budget.QUICK, 1, tiny(), data, (done, total, note) -> { },
+                ExperimentProgress.NONE);
 
         Path kept = tmp.resolve("progress");
         int[] asked = {0};
