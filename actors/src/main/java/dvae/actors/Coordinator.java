@@ -34,6 +34,7 @@ import dvae.math.train.ResumePoint;
 import dvae.math.train.StepReport;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
+import dvae.math.train.Validation;
 import dvae.protocols.ChainKeeperProtocol;
 import dvae.protocols.ParameterServerProtocol;
 import dvae.protocols.ParameterServerProtocol.Parameters;
@@ -167,6 +168,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private Double bestValid;
     private long startedAt;
     private long windowStart;
+    /** When the validation under way began (its time is left out of the steps' rate). */
+    private long validationStart;
     private long windowSteps;
 
     private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, Config config, Run run) {
@@ -442,6 +445,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
             return this;
         }
         long step = handedOut;
+        validationStart = System.nanoTime();
         // A stop between validations checkpoints without one; at a validation step the validation still runs.
         boolean validate = !stopping || step % training.validEvery() == 0 || step == training.iterations();
         Holders holders = new Holders(server, keepers, samplers, workers);
@@ -456,23 +460,19 @@ public final class Coordinator extends AbstractBehavior<Object> {
     /** Without validation (a stop) the checkpoint has no score and the validation stream is left where it was. */
     private double validateAndCheckpoint(long step, Parameters p, Holders holders, boolean validate) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
-        double valid = validate
-                ? StepReport.validationLoss(validationModel, run.data(), training, lastLogZ, validation) : Double.NaN;
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("step", step);
-        if (validate) {
-            line.put("valid_loss", valid);
+        Validation valid = validate ? Validation.measure(validationModel, run.data(), training, lastLogZ, validation,
+                examples -> run.listener().validationProgress(step, examples)) : null;
+        if (valid != null) {
+            metrics.write(valid.metrics(step));
         } else {
-            line.put("event", Trainer.STOPPED_EVENT);
+            metrics.write(Map.of("step", step, "event", Trainer.STOPPED_EVENT));
         }
-        metrics.write(line);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", run.model().label());
         metadata.put("dataset", run.data().name());
         metadata.put(ResumePoint.PARAMETER_VERSION_KEY, p.version());
         metadata.put(ResumePoint.ENGINE_KEY, ResumePoint.ACTORS);
-        Checkpoint.Score score = Double.isFinite(valid) ? new Checkpoint.Score("valid_loss", valid) : null;
-        checkpoints.save(step, metadata, score, dir -> {
+        checkpoints.save(step, metadata, valid == null ? null : valid.score(), dir -> {
             writeServerCheckpoint(dir, holders.server());
             for (ActorRef<ChainKeeperProtocol.Command> keeper : holders.keepers()) {
                 ChainKeeperProtocol.Reply r = ask(keeper, replyTo -> new ChainKeeperProtocol.SnapshotChains(
@@ -492,10 +492,11 @@ public final class Coordinator extends AbstractBehavior<Object> {
             JsonFiles.write(dir.resolve(Trainer.ORDER_FILE), order.position());
             JsonFiles.write(dir.resolve(Trainer.TRAIN_FILE), training);
         });
-        if (validate) {
-            run.listener().onValidation(step, valid, run.directory(), validationModel);
+        if (valid == null) {
+            return Double.NaN;
         }
-        return valid;
+        run.listener().onValidation(step, valid, run.directory(), validationModel);
+        return valid.loss();
     }
 
     /**
@@ -548,6 +549,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
             bestValid = v.validLoss();
         }
         barrier = false;
+        windowStart += System.nanoTime() - validationStart; // steps_per_s counts training steps only
         if (handedOut == training.iterations() || stopping) {
             return finish(null);
         }

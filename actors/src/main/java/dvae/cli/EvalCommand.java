@@ -171,7 +171,7 @@ final class EvalCommand implements Callable<Integer> {
     private Map<String, Object> nll(DvaeModel model, EvalSettings settings, int threads, Dataset data,
                                     RunDirectory run, Chosen chosen) {
         BinaryImages images = split == Split.test ? data.test() : data.valid();
-        int[] indices = subset(images.rows(), settings.seed());
+        int[] indices = Evaluation.subset(images.rows(), limit == null ? 0 : limit, settings.seed());
         Matrix x = new Matrix(indices.length, Images.PIXELS);
         images.fill(indices, x.data);
         Map<String, Object> identity = new LinkedHashMap<>();
@@ -235,21 +235,6 @@ final class EvalCommand implements Callable<Integer> {
             r.put("exact", exactJson(model, x, outcome, nll));
         }
         return r;
-    }
-
-    /** The sorted indices of the examples: all, or a seeded random subset of --limit. */
-    private int[] subset(int rows, long seed) {
-        int[] all = new int[rows];
-        for (int i = 0; i < rows; i++) {
-            all[i] = i;
-        }
-        if (limit == null || limit >= rows) {
-            return all;
-        }
-        RandomStream.forPurpose(seed, "eval-subset").shuffle(all);
-        int[] picked = Arrays.copyOf(all, limit);
-        Arrays.sort(picked);
-        return picked;
     }
 
     private static Annealing.Weights weights(String option) {

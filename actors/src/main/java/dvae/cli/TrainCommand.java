@@ -19,6 +19,7 @@ import dvae.math.train.Previews;
 import dvae.math.train.ResumePoint;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
+import dvae.math.train.Validation;
 import dvae.math.util.Progress;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -142,6 +143,8 @@ final class TrainCommand implements Callable<Integer> {
             result.put("skipped_steps", summary.skippedSteps());
             result.put("last_loss", summary.lastLoss());
             result.put("best_valid_loss", summary.bestValidLoss());
+            run.checkpoints(training.keepCheckpoints()).best().ifPresent(best -> result.put("best_checkpoint",
+                    Map.of("step", best.step(), best.score().metric(), best.score().value())));
             result.put("seconds", summary.seconds());
             if (json) {
                 Json.print(result);
@@ -209,10 +212,23 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
-            System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f (checkpoint written)%n", step, validLoss);
+        public Progress validationProgress(long step, int examples) {
+            System.err.printf(Locale.ROOT, "%nstep %d: validation NLL on %d validation images%n", step, examples);
+            return new Progress("validation NLL", examples);
+        }
+
+        @Override
+        public void onValidation(long step, Validation valid, RunDirectory run, DvaeModel model) {
+            String nll = valid.nll() == null ? "" : String.format(Locale.ROOT, ", NLL %.3f ± %.3f on %d images (%.0f s)",
+                    valid.nll().mean(), valid.nll().standardError(), valid.nll().count(), valid.nllSeconds());
+            System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f%s (checkpoint written)%n", step,
+                    valid.loss(), nll);
             LossCurves.writePng(run.lossCurvesPng(), model.config().label(),
                     MetricsLog.series(run.metricsFile(), "loss", "valid_loss"), LossCurves.Scale.LINEAR);
+            if (valid.nll() != null) { // its own axes: the bound can lie far from it (relaxed samples' densities)
+                LossCurves.writePng(run.validNllPng(), model.config().label() + ": validation NLL",
+                        MetricsLog.series(run.metricsFile(), "valid_nll"), LossCurves.Scale.LINEAR);
+            }
             float[] samples = Previews.priorSamples(model, 64, 500, previews);
             if (samples != null) {
                 ImageGrid.writePng(run.samplesPng(), samples, 64, 28, 28, 8);

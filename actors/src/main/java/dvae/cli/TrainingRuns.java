@@ -61,6 +61,7 @@ final class TrainingRuns {
         Map<String, Object> all = new LinkedHashMap<>(overrides);
         all.put("dvae.train.iterations", iterations);
         all.put("dvae.train.eval-every", iterations);
+        all.put("dvae.train.select-by", "loss"); // the experiment evaluates the trained model itself
         all.put("dvae.train.log-every", Math.min(logEvery, iterations));
         all.put("dvae.seed", seed);
         return new Settings(ConfigFactory.parseMap(all).withFallback(s.config()));

@@ -44,6 +44,17 @@ final class TrainingSettings {
         }
     }
 
+    /** How validations pick the best checkpoint: the NLL (the authors' way) or, with select-by = loss, the bound. */
+    private static TrainConfig.ValidNll validNll(Settings s) {
+        if (s.oneOf("dvae.train.select-by", "nll", "loss").equals("loss")) {
+            return null;
+        }
+        return new TrainConfig.ValidNll(s.intAtLeast("dvae.train.valid-nll.examples", 0),
+                s.intAtLeast("dvae.train.valid-nll.samples", 1), s.intAtLeast("dvae.train.valid-nll.prior-temps", 2),
+                s.intAtLeast("dvae.train.valid-nll.prior-chains", 1),
+                s.intAtLeast("dvae.train.valid-nll.posterior-temps", 2));
+    }
+
     static TrainConfig training(Settings s) {
         try {
             return new TrainConfig(s.longAtLeast("dvae.train.iterations", 1), s.intAtLeast("dvae.train.batch-size", 1),
@@ -54,7 +65,7 @@ final class TrainingSettings {
                     s.doubleIn("dvae.objective.entropy-floor", 0, 1),
                     s.oneOf("dvae.prior-sampler.method", "pa", "pcd"), s.intAtLeast("dvae.prior-sampler.particles", 1),
                     s.intAtLeast("dvae.prior-sampler.sweeps", 1), s.longAtLeast("dvae.train.eval-every", 1),
-                    s.intAtLeast("dvae.train.valid-examples", 0), s.longAtLeast("dvae.train.log-every", 1),
+                    s.intAtLeast("dvae.train.valid-examples", 0), validNll(s), s.longAtLeast("dvae.train.log-every", 1),
                     s.intAtLeast("dvae.train.keep-checkpoints", 1), s.intAtLeast("dvae.train.max-nonfinite-steps", 1),
                     s.longAtLeast("dvae.seed", 0));
         } catch (IllegalArgumentException e) {

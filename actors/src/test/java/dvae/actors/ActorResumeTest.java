@@ -17,6 +17,7 @@ import dvae.math.run.RunDirectory;
 import dvae.math.train.ResumePoint;
 import dvae.math.train.TrainConfig;
 import dvae.math.train.Trainer;
+import dvae.math.train.Validation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +41,7 @@ class ActorResumeTest {
     private static Trainer.Listener stopAt(long at) {
         return new Trainer.Listener() {
             @Override
-            public void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+            public void onValidation(long step, Validation valid, RunDirectory run, DvaeModel model) {
                 if (step == at) {
                     throw new IllegalStateException("stopped at step " + at);
                 }

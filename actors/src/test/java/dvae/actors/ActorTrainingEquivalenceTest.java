@@ -29,7 +29,8 @@ class ActorTrainingEquivalenceTest {
                                                                       @TempDir Path dir) {
         Dataset data = TinyTraining.data(200);
         ModelConfig model = TinyTraining.model();
-        TrainConfig training = TinyTraining.training(30, 15, "pa");
+        // Validations measure the NLL too (a small version of the authors' model selection).
+        TrainConfig training = TinyTraining.training(30, 15, "pa", new TrainConfig.ValidNll(10, 40, 30, 16, 20));
         Trainer.Summary reference = new Trainer(model, training, data).run(
                 RunDirectory.create(dir.resolve("reference"), "x"), new Trainer.Listener() {
                 });
@@ -47,14 +48,20 @@ class ActorTrainingEquivalenceTest {
         List<Double> expected = TinyTraining.losses(dir.resolve("reference").resolve("metrics.jsonl"));
         assertEquals(30, expected.size());
         assertEquals(expected, TinyTraining.losses(dir.resolve("actors").resolve("metrics.jsonl")));
-        assertEquals(validLosses(dir.resolve("reference")), validLosses(dir.resolve("actors")));
+        assertEquals(validations(dir.resolve("reference"), "valid_loss"), validations(dir.resolve("actors"),
+                "valid_loss"));
+        List<Object> nlls = validations(dir.resolve("reference"), "valid_nll");
+        assertEquals(2, nlls.size());
+        assertEquals(nlls, validations(dir.resolve("actors"), "valid_nll"));
+        assertEquals("valid_nll", RunDirectory.open(dir.resolve("actors")).checkpoints(2).best().orElseThrow()
+                .score().metric());
         assertEquals(reference.steps(), actors.steps());
         assertEquals(0, actors.skippedSteps());
         assertEquals(reference.bestValidLoss(), actors.bestValidLoss());
     }
 
-    private static List<Object> validLosses(Path run) {
-        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(m -> m.containsKey("valid_loss"))
-                .map(m -> m.get("valid_loss")).toList();
+    private static List<Object> validations(Path run, String key) {
+        return MetricsLog.read(run.resolve("metrics.jsonl")).stream().filter(m -> m.containsKey(key))
+                .map(m -> m.get(key)).toList();
     }
 }

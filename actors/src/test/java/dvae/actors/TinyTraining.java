@@ -29,8 +29,13 @@ final class TinyTraining {
     }
 
     static TrainConfig training(long iterations, long validEvery, String sampler) {
+        return training(iterations, validEvery, sampler, null);
+    }
+
+    /** With {@code validNll} not null, validations measure the NLL that picks the best checkpoint. */
+    static TrainConfig training(long iterations, long validEvery, String sampler, TrainConfig.ValidNll validNll) {
         return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, sampler, 50, 5,
-                validEvery, 0, 1, 2, 3, 5);
+                validEvery, 0, validNll, 1, 2, 3, 5);
     }
 
     /** The per-step losses of a run's metrics log (skipped steps have none). */

@@ -45,12 +45,16 @@ public final class LossCurves {
         AtomicFiles.write(png, out -> out.write(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
     }
 
+    /** Series of at most this many points are drawn with markers. */
+    private static final int SPARSE = 100;
+
     static XYChart chart(String title, Map<String, ? extends SortedMap<Long, Double>> series, Scale scale) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("step").build();
         chart.getStyler()
                 .setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line)
                 .setYAxisLogarithmic(scale == Scale.LOG)
                 .setYAxisLogarithmicDecadeOnly(false) // losses often span less than a decade
+                .setYAxisDecimalPattern("#,##0.##") // a few points would otherwise get ticks with 17 digits
                 .setLegendPosition(Styler.LegendPosition.InsideNE);
         series.forEach((name, points) -> {
             List<Long> steps = new ArrayList<>();
@@ -62,7 +66,9 @@ public final class LossCurves {
                 }
             });
             if (!steps.isEmpty()) {
-                chart.addSeries(name, steps, values).setMarker(SeriesMarkers.NONE);
+                // Sparse series (validations) get a marker per point, so that one point shows too.
+                chart.addSeries(name, steps, values).setMarker(steps.size() <= SPARSE ? SeriesMarkers.CIRCLE
+                        : SeriesMarkers.NONE);
             }
         });
         return chart;

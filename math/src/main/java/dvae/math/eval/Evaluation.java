@@ -61,6 +61,24 @@ public final class Evaluation {
         this.estimator = new ExampleEstimator(model, settings);
     }
 
+    /**
+     * The sorted indices of the examples of a split of {@code rows} to evaluate: all when {@code limit} is 0 or at
+     * least {@code rows}, else a random subset of {@code limit} drawn from {@code seed}, the same for the same seed.
+     */
+    public static int[] subset(int rows, int limit, long seed) {
+        int[] all = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            all[i] = i;
+        }
+        if (limit == 0 || limit >= rows) {
+            return all;
+        }
+        RandomStream.forPurpose(seed, "eval-subset").shuffle(all);
+        int[] picked = java.util.Arrays.copyOf(all, limit);
+        java.util.Arrays.sort(picked);
+        return picked;
+    }
+
     /** The stream that example {@code index} of the evaluated split draws from. */
     static RandomStream exampleStream(long seed, int index) {
         return RandomStream.forPurpose(seed, "eval-example-" + index);

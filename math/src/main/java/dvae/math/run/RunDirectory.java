@@ -119,6 +119,10 @@ public final class RunDirectory {
         return plotsDir().resolve("loss.png");
     }
 
+    public Path validNllPng() {
+        return plotsDir().resolve("valid-nll.png");
+    }
+
     public Path samplesPng() {
         return plotsDir().resolve("samples.png");
     }

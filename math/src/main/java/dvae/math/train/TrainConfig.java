@@ -24,6 +24,8 @@ import dvae.math.rbm.PriorSampler;
  * @param priorSweeps         Gibbs sweeps of the prior sampler per step (40)
  * @param validEvery          steps between validations and checkpoints (20,000)
  * @param validExamples       validation examples used by the training-bound validation (0 = all)
+ * @param validNll            how each validation measures the NLL that picks the best checkpoint, or null to pick it
+ *                            by the training bound (faster; also what a run made before validation NLLs resumes with)
  * @param logEvery            steps between lines of metrics.jsonl
  * @param keepCheckpoints     most recent checkpoints kept besides the best
  * @param maxNonFiniteSteps   consecutive non-finite steps before the run stops
@@ -32,8 +34,27 @@ import dvae.math.rbm.PriorSampler;
 public record TrainConfig(long iterations, int batchSize, double learningRate, double weightDecay, double adamBeta1,
                           double adamBeta2, double adamEpsilon, double warmupFraction, double entropyDecayFraction,
                           double entropyFloor, String priorSampler, int priorParticles, int priorSweeps,
-                          long validEvery, int validExamples, long logEvery, int keepCheckpoints,
-                          int maxNonFiniteSteps, long seed) {
+                          long validEvery, int validExamples, ValidNll validNll, long logEvery,
+                          int keepCheckpoints, int maxNonFiniteSteps, long seed) {
+
+    /**
+     * The authors' model selection: at each validation, the test protocol's NLL on validation images (K importance
+     * samples, the prior's log Z by AIS, the RBM posterior's by AIS from its biases with K particles).
+     *
+     * @param examples       a seeded random subset of this many validation images, the same at every validation so
+     *                       that checkpoints compare on the same images (0 = all, the authors' choice)
+     * @param samples        K (4000)
+     * @param priorTemps     prior AIS temperatures (10,000)
+     * @param priorChains    prior AIS chains (1,024)
+     * @param posteriorTemps RBM posterior AIS temperatures (500)
+     */
+    public record ValidNll(int examples, int samples, int priorTemps, int priorChains, int posteriorTemps) {
+        public ValidNll {
+            if (examples < 0 || samples < 1 || priorTemps < 2 || priorChains < 1 || posteriorTemps < 2) {
+                throw new IllegalArgumentException("bad validation NLL settings: " + this);
+            }
+        }
+    }
 
     public TrainConfig {
         if (iterations < 1 || batchSize < 1 || validEvery < 1 || logEvery < 1 || keepCheckpoints < 1

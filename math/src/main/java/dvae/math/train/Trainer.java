@@ -23,6 +23,7 @@ import dvae.math.run.RandomStates;
 import dvae.math.run.RunDirectory;
 import dvae.math.io.ParamStore;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +61,12 @@ public final class Trainer {
         default void onLog(Map<String, Object> metrics) {
         }
 
-        default void onValidation(long step, double validLoss, RunDirectory run, DvaeModel model) {
+        /** Where a validation's NLL shows its progress over the examples (null: nowhere). */
+        default Progress validationProgress(long step, int examples) {
+            return null;
+        }
+
+        default void onValidation(long step, Validation validation, RunDirectory run, DvaeModel model) {
         }
 
         /**
@@ -225,18 +231,20 @@ public final class Trainer {
                     listener.onLog(m);
                 }
                 if (step % config.validEvery() == 0 || step == config.iterations()) {
-                    double valid = validate();
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("step", step);
-                    m.put("valid_loss", valid);
-                    metrics.write(m);
-                    if (Double.isFinite(valid) && (bestValid == null || valid < bestValid)) {
-                        bestValid = valid;
+                    long at = step;
+                    long validationStart = System.nanoTime();
+                    Validation valid = Validation.measure(model, data, config,
+                            sampler == null ? Double.NaN : sampler.logZ(), validation,
+                            examples -> listener.validationProgress(at, examples));
+                    metrics.write(valid.metrics(step));
+                    if (Double.isFinite(valid.loss()) && (bestValid == null || valid.loss() < bestValid)) {
+                        bestValid = valid.loss();
                     }
-                    checkpoint(checkpoints, valid);
+                    checkpoint(checkpoints, valid.score());
                     listener.onValidation(step, valid, run, model);
+                    windowStart += System.nanoTime() - validationStart; // steps_per_s counts training steps only
                 } else if (stopping) {
-                    checkpoint(checkpoints, Double.NaN);
+                    checkpoint(checkpoints, null);
                     metrics.write(Map.of("step", step, "event", STOPPED_EVENT));
                 }
                 if (stopping) {
@@ -279,18 +287,11 @@ public final class Trainer {
                 sampler instanceof PopulationAnnealingSampler pa ? pa.essFraction() : null, stepsPerSecond, skipped);
     }
 
-    /** {@link StepReport#validationLoss} at the current parameters. */
-    double validate() {
-        return StepReport.validationLoss(model, data, config, sampler == null ? Double.NaN : sampler.logZ(),
-                validation);
-    }
-
-    private void checkpoint(Checkpoints checkpoints, double validLoss) {
+    private void checkpoint(Checkpoints checkpoints, Checkpoint.Score score) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", modelConfig.label());
         metadata.put("dataset", data.name());
         metadata.put(ResumePoint.ENGINE_KEY, ResumePoint.REFERENCE);
-        Checkpoint.Score score = Double.isFinite(validLoss) ? new Checkpoint.Score("valid_loss", validLoss) : null;
         checkpoints.save(step, metadata, score, dir -> {
             ModelCheckpoint.save(dir, model, data.name(), data.meanPixel(), adam);
             JsonFiles.write(dir.resolve(TRAIN_FILE), config);

@@ -33,7 +33,7 @@ class TrainerTest {
 
     static TrainConfig tinyTraining(long iterations, long validEvery) {
         return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
-                validEvery, 0, 1, 2, 3, 5);
+                validEvery, 0, null, 1, 2, 3, 5);
     }
 
     private static List<Double> losses(Path metrics) {
@@ -126,7 +126,7 @@ class TrainerTest {
         try {
             trainer.run(run, new Trainer.Listener() {
                 @Override
-                public void onValidation(long at, double valid, RunDirectory r, dvae.math.model.DvaeModel m) {
+                public void onValidation(long at, Validation valid, RunDirectory r, dvae.math.model.DvaeModel m) {
                     if (at >= step) {
                         throw new Stop();
                     }
@@ -136,6 +136,59 @@ class TrainerTest {
             return;
         }
         throw new AssertionError("the run ended before step " + step);
+    }
+
+    /**
+     * With validation NLLs (the authors' model selection) each validation records the NLL that the evaluation
+     * measures for its checkpoint on the same validation images, the best checkpoint is the lowest of them, and the
+     * training itself is the run's without them: the NLL draws from streams of its own.
+     */
+    @Test
+    void validationNllsPickTheBestCheckpointAndLeaveTheTrainingAsItWas(@TempDir Path dir) {
+        Dataset data = SyntheticData.noisyPrototypes(200, 11);
+        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        TrainConfig byLoss = tinyTraining(30, 10);
+        TrainConfig.ValidNll nllSettings = new TrainConfig.ValidNll(12, 40, 30, 16, 20);
+        TrainConfig byNll = new TrainConfig(30, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
+                10, 0, nllSettings, 1, 2, 3, 5);
+        new Trainer(c, byLoss, data).run(RunDirectory.create(dir.resolve("loss"), "x"), new Trainer.Listener() {
+        });
+        List<Integer> progressShown = new java.util.ArrayList<>();
+        RunDirectory run = RunDirectory.create(dir.resolve("nll"), "x");
+        new Trainer(c, byNll, data).run(run, new Trainer.Listener() {
+            @Override
+            public dvae.math.util.Progress validationProgress(long step, int examples) {
+                progressShown.add(examples);
+                return null;
+            }
+        });
+        assertEquals(losses(dir.resolve("loss").resolve("metrics.jsonl")), losses(run.metricsFile()));
+        assertEquals(validLosses(dir.resolve("loss").resolve("metrics.jsonl")), validLosses(run.metricsFile()));
+        assertEquals(List.of(12, 12, 12), progressShown);
+
+        List<Map<String, Object>> validations = MetricsLog.read(run.metricsFile()).stream()
+                .filter(m -> m.containsKey("valid_nll")).toList();
+        assertEquals(List.of(10L, 20L, 30L), validations.stream().map(m -> ((Number) m.get("step")).longValue())
+                .toList());
+        var checkpoints = run.checkpoints(2);
+        Map<String, Object> best = validations.stream()
+                .min(java.util.Comparator.comparingDouble(m -> ((Number) m.get("valid_nll")).doubleValue()))
+                .orElseThrow();
+        var chosen = checkpoints.best().orElseThrow();
+        assertEquals(((Number) best.get("step")).longValue(), chosen.step());
+        assertEquals("valid_nll", chosen.score().metric());
+
+        // The evaluation of the best checkpoint, read back from disk, on the same seeded subset of validation images.
+        dvae.math.model.DvaeModel model = ModelCheckpoint.load(chosen.dir()).model();
+        int[] indices = dvae.math.eval.Evaluation.subset(data.valid().rows(), 12, byNll.seed());
+        dvae.math.tensor.Matrix x = new dvae.math.tensor.Matrix(indices.length, PIXELS);
+        data.valid().fill(indices, x.data);
+        var outcome = new dvae.math.eval.Evaluation(model, new dvae.math.eval.EvalSettings(40, 30, 16, 20, 40,
+                dvae.math.eval.EvalSettings.POSTERIOR_WEIGHTS, byNll.seed()), 2).run(x, indices, null, null);
+        double nll = dvae.math.eval.Evaluation.MeanAndError.of(dvae.math.eval.Evaluation.nlls(outcome,
+                outcome.prior().ais().logZ(), ObjectiveKind.ELBO)).mean();
+        assertEquals(((Number) best.get("valid_nll")).doubleValue(), nll, 1e-9);
+        assertEquals(12, ((Number) best.get("valid_nll_examples")).intValue());
     }
 
     @Test
