@@ -62,8 +62,15 @@ public final class Decoder {
         }
     }
 
-    /** The fixed output offset (for checkpoint manifests: a numpy user needs it to rebuild the decoder). */
-    public Matrix offset() {
-        return offset;
+    /** How to compute the logits without this project: the network's steps (see {@link Mlp#describe}), the offset. */
+    public java.util.Map<String, Object> describe() {
+        java.util.List<java.util.Map<String, Object>> steps = new java.util.ArrayList<>(net.describe());
+        steps.add(java.util.Map.of("op", "add", "offset",
+                "logit(clip(mean_pixel[" + firstPixel + ":], 1e-3, 1 - 1e-3))"));
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("input", "z: the latent bits as 0/1 (a row per sample), in the prior's order");
+        d.put("steps", steps);
+        d.put("output", "Bernoulli logits of pixels " + firstPixel + " and up: p(x_i = 1 | z) = sigmoid(logit_i)");
+        return d;
     }
 }

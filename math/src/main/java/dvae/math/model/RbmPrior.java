@@ -86,6 +86,13 @@ public final class RbmPrior {
     }
 
     /** The prior as an {@link Rbm} sharing this model's parameter arrays (samplers and AIS read it live). */
+    /** The energy and its tensors by their names in the checkpoint's parameter manifest, for readers outside it. */
+    public java.util.Map<String, Object> describe() {
+        return java.util.Map.of("b1", b1.name(), "b2", b2.name(), "W", w.name(), "energy",
+                "E(z) = -(z1 . b1) - (z2 . b2) - z1 . W . z2, z = [z1, z2] with z1 the first " + n1()
+                        + " bits, each 0 or 1; p(z) = exp(-E(z)) / Z");
+    }
+
     public Rbm asRbm() {
         return new Rbm(n1(), n2(), w.value().data, b1.value().data, b2.value().data);
     }

@@ -6,6 +6,9 @@ import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Role;
 import dvae.math.autodiff.Var;
 import dvae.math.tensor.Matrix;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Batch normalisation over the batch, one feature per column, with learnable γ (starts at 1) and β (starts at 0) and
@@ -50,6 +53,19 @@ public final class BatchNorm implements Layer {
             case EVAL -> BatchNormOps.batchNormInference(x, fromCol, toCol, g, b, movingMean.value(),
                     movingVariance.value(), config.eps(), scale);
         };
+    }
+
+    @Override
+    public List<Map<String, Object>> describe() {
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("op", "batch_norm");
+        step.put("gamma", gamma.name());
+        step.put("beta", beta.name());
+        step.put("moving_mean", movingMean.name());
+        step.put("moving_variance", movingVariance.name());
+        step.put("eps", config.eps());
+        step.put("formula", "gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta");
+        return List.of(step);
     }
 
     /**

@@ -7,6 +7,8 @@ import dvae.math.autodiff.Role;
 import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
+import java.util.List;
+import java.util.Map;
 
 /** x·K (+ b): kernel K (in×out, He-initialised, weight-decayed) and an optional bias b (1×out, zero, not decayed). */
 public final class Dense implements Layer {
@@ -23,6 +25,12 @@ public final class Dense implements Layer {
     public Var forward(Var x, Mode mode) {
         Var k = x.tape().param(kernel);
         return bias == null ? LinearOps.matmul(x, k) : LinearOps.affine(x, k, x.tape().param(bias));
+    }
+
+    @Override
+    public List<Map<String, Object>> describe() {
+        return bias == null ? List.of(Map.of("op", "matmul", "kernel", kernel.name()))
+                : List.of(Map.of("op", "matmul", "kernel", kernel.name()), Map.of("op", "add", "bias", bias.name()));
     }
 
     /** This layer for {@link FoldedMlp}: copies of the kernel and the bias (zeros when it has none), no tanh. */

@@ -4,6 +4,9 @@ import dvae.math.autodiff.ElementwiseOps;
 import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The hidden layer of every network in the paper: tanh(BN(x·K)). The dense part has no bias: BN subtracts the batch
@@ -22,6 +25,14 @@ public final class DenseBnTanh implements Layer {
     @Override
     public Var forward(Var x, Mode mode) {
         return ElementwiseOps.tanh(norm.forward(dense.forward(x, mode), mode));
+    }
+
+    @Override
+    public List<Map<String, Object>> describe() {
+        List<Map<String, Object>> steps = new ArrayList<>(dense.describe());
+        steps.addAll(norm.describe());
+        steps.add(Map.of("op", "tanh"));
+        return steps;
     }
 
     /** This layer for {@link FoldedMlp}: batch norm folded into the kernel, then tanh. */

@@ -5,6 +5,7 @@ import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A multilayer perceptron: hidden layers {@link DenseBnTanh}, then an optional linear output layer (dense with bias, no
@@ -34,6 +35,15 @@ public final class Mlp implements Layer {
             h = layer.forward(h, mode);
         }
         return h;
+    }
+
+    @Override
+    public List<Map<String, Object>> describe() {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (Layer layer : layers) {
+            steps.addAll(layer.describe());
+        }
+        return steps;
     }
 
     /** This network in evaluation mode for many rows: see {@link FoldedMlp} (a snapshot of the parameters now). */
