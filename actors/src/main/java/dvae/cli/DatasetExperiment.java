@@ -1,7 +1,7 @@
 package dvae.cli;
 
 import dvae.math.data.Dataset;
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 
 /** An experiment that trains on the data set {@code dvae.data.dataset} names; tests hand it one directly. */
 interface DatasetExperiment extends Experiment {

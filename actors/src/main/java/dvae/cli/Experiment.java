@@ -1,6 +1,6 @@
 package dvae.cli;
 
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.XYChart;

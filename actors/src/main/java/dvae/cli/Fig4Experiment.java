@@ -9,7 +9,7 @@ import dvae.math.rbm.AnnealingBase;
 import dvae.math.rbm.Rbm;
 import dvae.math.tensor.Matrix;
 import dvae.math.toy.Curve;
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Evaluation;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.tensor.Matrix;
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Multimodality;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

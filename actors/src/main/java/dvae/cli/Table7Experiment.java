@@ -7,7 +7,7 @@ import dvae.math.mcmc.TruePosteriorTrainer;
 import dvae.math.model.DvaeModel;
 import dvae.math.random.RandomStream;
 import dvae.math.tensor.Matrix;
-import dvae.math.toy.ProgressListener;
+import dvae.math.util.ProgressListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

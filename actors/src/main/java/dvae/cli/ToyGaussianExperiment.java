@@ -1,8 +1,8 @@
 package dvae.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dvae.math.toy.ProgressListener;
 import dvae.math.toy.ToyGaussian;
+import dvae.math.util.ProgressListener;
 import java.awt.Color;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

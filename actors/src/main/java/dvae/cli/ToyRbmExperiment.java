@@ -1,11 +1,11 @@
 package dvae.cli;
 
 import dvae.math.toy.Curve;
-import dvae.math.toy.ProgressListener;
 import dvae.math.toy.ToyRbm;
 import dvae.math.relax.Concrete;
 import dvae.math.relax.PiecewiseLinear;
 import dvae.math.relax.Relaxation;
+import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

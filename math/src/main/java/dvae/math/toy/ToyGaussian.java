@@ -5,6 +5,7 @@ import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Role;
 import dvae.math.optim.Adam;
 import dvae.math.random.RandomStream;
+import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -19,6 +19,7 @@ import dvae.math.random.RandomStream;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -12,6 +12,7 @@ import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 import dvae.math.relax.PiecewiseLinear;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.ProgressListener;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dvae.math.toy;
+package dvae.math.util;
 
 /** Where an experiment reports how far it is (the command line shows it with an ETA); the library never prints. */
 @FunctionalInterface
