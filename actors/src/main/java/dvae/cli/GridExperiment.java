@@ -35,7 +35,7 @@ final class GridExperiment implements DatasetExperiment {
     }
 
     /** The shared protocol at one budget. */
-    record Protocol(long iterations, long logEvery, int evalExamples, EvalSettings eval) {
+    record Protocol(long iterations, long logEvery, long validEvery, int evalExamples, EvalSettings eval) {
     }
 
     private final String name;
@@ -76,7 +76,7 @@ final class GridExperiment implements DatasetExperiment {
     static Protocol protocol(Budget budget, Settings s) {
         String b = "." + budget.id();
         return new Protocol(s.longAtLeast(grid("iterations" + b), 1), s.longAtLeast(grid("log-every"), 1),
-                s.intAtLeast(grid("eval-examples" + b), 0),
+                s.longAtLeast(grid("valid-every" + b), 0), s.intAtLeast(grid("eval-examples" + b), 0),
                 new EvalSettings(s.intAtLeast(grid("eval-samples" + b), 1), s.intAtLeast(grid("prior-temps" + b), 2),
                         s.intAtLeast(grid("prior-chains" + b), 1), s.intAtLeast(grid("posterior-temps" + b), 2),
                         s.intAtLeast(grid("eval-samples" + b), 1), EvalSettings.POSTERIOR_WEIGHTS,
@@ -143,7 +143,8 @@ final class GridExperiment implements DatasetExperiment {
                                                         Matrix test, int[] indices, TrainingRuns.RunProgress shown,
                                                         Path runDir, BooleanSupplier stop) {
         TrainingRuns.Trained trained = TrainingRuns.train(
-                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed), data, shown,
+                TrainingRuns.runSettings(s, cell.settings(), p.iterations(), p.logEvery(), seed, p.validEvery()), data,
+                shown,
                 runDir, stop);
         Evaluation.Outcome outcome = new Evaluation(trained.model(), p.eval(), 2).run(test, indices, null, null);
         ObjectiveKind objective = trained.config().objective();
@@ -156,6 +157,7 @@ final class GridExperiment implements DatasetExperiment {
         run.put("nll", perImage.mean());
         run.put("nll_standard_error", perImage.standardError());
         run.put("ms_per_iteration", trained.msPerIteration());
+        run.put("model_step", trained.step());
         return run;
     }
 
@@ -182,11 +184,14 @@ final class GridExperiment implements DatasetExperiment {
         String entries = mnist ? "Each entry: ours (paper)" : "Each entry: ours; the paper's figures held here are its "
                 + "MNIST ones, so none is shown beside ours on " + data.name();
         StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run, %d "
+        String selection = p.validEvery() == 0 ? "the last model evaluated"
+                : String.format(Locale.ROOT, "the checkpoint with the best validation NLL (every %,d steps, as "
+                        + "dvae.train.valid-nll sets) evaluated", p.validEvery());
+        md.append(String.format(Locale.ROOT, "**%s** (%s), budget `%s`: %s, %,d training iterations per run (%s), %d "
                         + "seed(s) (%s), test NLL in nats on the first %,d test images with K = %,d "
                         + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
                         + "temperatures). %s.%n%n",
-                name, title, budget.id(), data.name(), p.iterations(), seeds, spread, testRows, p.eval().samples(),
+                name, title, budget.id(), data.name(), p.iterations(), selection, seeds, spread, testRows, p.eval().samples(),
                 p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), entries));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));

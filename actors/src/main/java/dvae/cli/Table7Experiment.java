@@ -80,7 +80,7 @@ final class Table7Experiment implements DatasetExperiment {
         Map<String, Object> model = TrainingRuns.dvaeSharpSharpElbo(p.latents());
         for (int i = 0; i < seeds; i++) {
             long seed = s.longAtLeast("dvae.seed", 0) + i;
-            Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed);
+            Settings run = TrainingRuns.runSettings(s, model, p.iterations(), p.logEvery(), seed, 0);
             long done = 2L * i * p.iterations();
             String dvaeKey = "seed-" + seed + "-dvae";
             TrainingRuns.RunProgress dvaeShown = new TrainingRuns.RunProgress(progress, done, total,

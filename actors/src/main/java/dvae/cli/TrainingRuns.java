@@ -6,7 +6,9 @@ import dvae.math.data.Dataset;
 import dvae.math.data.Images;
 import dvae.math.io.FileTrees;
 import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelCheckpoint;
 import dvae.math.model.ModelConfig;
+import dvae.math.run.Checkpoint;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.TrainConfig;
@@ -29,8 +31,11 @@ final class TrainingRuns {
     private TrainingRuns() {
     }
 
-    /** A trained model and its mean wall time per training step. */
-    record Trained(DvaeModel model, ModelConfig config, TrainConfig training, double msPerIteration) {
+    /**
+     * A trained model, the step it is from (the last, or the best checkpoint's when validations pick one), and the
+     * mean wall time per training step.
+     */
+    record Trained(DvaeModel model, long step, ModelConfig config, TrainConfig training, double msPerIteration) {
     }
 
     /** The overrides that make a run the paper's DVAE## (RBM posterior, PWL, ELBO) with n latents. */
@@ -49,19 +54,22 @@ final class TrainingRuns {
         long iterations = s.longAtLeast(e.key("iterations." + budget.id()), 1);
         Map<String, Object> model = dvaeSharpSharpElbo(s.intAtLeast(e.key("latents"), 2));
         return train(runSettings(s, model, iterations, s.longAtLeast(e.key("log-every"), 1),
-                s.longAtLeast("dvae.seed", 0)), data, new RunProgress(progress, 0, iterations, "training DVAE##"),
+                s.longAtLeast("dvae.seed", 0), 0), data, new RunProgress(progress, 0, iterations, "training DVAE##"),
                 kept.runDirectory("dvae"), kept::stopRequested);
     }
 
     /**
      * The settings of one run: {@code overrides} (dvae.* keys) over the user's, with the experiment's iteration count,
-     * one validation at the end, timing windows of {@code logEvery} steps and the given seed.
+     * timing windows of {@code logEvery} steps and the given seed. With {@code validEvery} 0, one validation at the end
+     * by the training bound (the experiment evaluates the last model); else the authors' model selection, a validation
+     * NLL every {@code validEvery} steps ({@link #train} then returns the best checkpoint's model).
      */
-    static Settings runSettings(Settings s, Map<String, Object> overrides, long iterations, long logEvery, long seed) {
+    static Settings runSettings(Settings s, Map<String, Object> overrides, long iterations, long logEvery, long seed,
+                                long validEvery) {
         Map<String, Object> all = new LinkedHashMap<>(overrides);
         all.put("dvae.train.iterations", iterations);
-        all.put("dvae.train.eval-every", iterations);
-        all.put("dvae.train.select-by", "loss"); // the experiment evaluates the trained model itself
+        all.put("dvae.train.eval-every", validEvery == 0 ? iterations : validEvery);
+        all.put("dvae.train.select-by", validEvery == 0 ? "loss" : "nll");
         all.put("dvae.train.log-every", Math.min(logEvery, iterations));
         all.put("dvae.seed", seed);
         return new Settings(ConfigFactory.parseMap(all).withFallback(s.config()));
@@ -128,8 +136,14 @@ final class TrainingRuns {
             if (summary.steps() < training.iterations()) {
                 throw new Stopped(summary.steps(), training.iterations(), keepIn);
             }
-            return new Trained(trainer.model(), config, training,
-                    ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+            double msPerIteration = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            if (training.validNll() != null) {
+                Checkpoint best = dir.checkpoints(training.keepCheckpoints()).best().orElseThrow(
+                        () -> new IllegalStateException("no validation scored a checkpoint in " + keepIn));
+                return new Trained(ModelCheckpoint.load(best.dir()).model(), best.step(), config, training,
+                        msPerIteration);
+            }
+            return new Trained(trainer.model(), summary.steps(), config, training, msPerIteration);
         } finally {
             if (scratch != null) {
                 FileTrees.deleteQuietly(scratch);

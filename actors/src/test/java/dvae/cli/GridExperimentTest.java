@@ -36,7 +36,7 @@ class GridExperimentTest {
             assertEquals(cells.size(), cells.stream().map(c -> c.row() + "|" + c.column()).distinct().count());
             for (GridExperiment.Cell c : cells) {
                 ModelConfig m = TrainingSettings.model(TrainingRuns.runSettings(settings(List.of()), c.settings(), 10,
-                        5, 1), "mnist");
+                        5, 1, 0), "mnist");
                 assertEquals(c.row().contains("DVAE##") || c.column().contains("DVAE##") || e.name().equals("table6"),
                         m.posterior() == ModelConfig.PosteriorKind.RBM, e.name() + " " + c);
                 assertTrue(c.paper().matches("\\d+\\.\\d+(±\\.\\d+)?"), c.paper());
