@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Rebuilds a checkpoint's decoder and RBM prior with numpy alone, from the files the checkpoint holds.
 
-    python3 docs/numpy_decoder.py runs/NAME/checkpoints/step-NNNNNNN [samples.pgm]
+    python3 docs/numpy_decoder.py runs/NAME/checkpoints/step-NNNNNNN [samples.png]
 
 model.json lists the decoder's steps on tensors named in params/manifest.json and the prior's energy; check/ holds a
 few latent states with the decoder's logits and the prior's energy as the Java code computed them. This script
 follows the steps, compares its results with check/, and, given a file name, draws 64 samples from the prior by block
-Gibbs sampling and writes their decoded pixel means as an 8 x 8 grid of 28 x 28 images (binary PGM).
+Gibbs sampling and writes their decoded pixel means as an 8 x 8 grid of 28 x 28 images (grey-scale PNG).
 """
 import json
 import re
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +66,24 @@ def gibbs_samples(b1, b2, w, count, sweeps, rng):
     return np.hstack([z1, z2])
 
 
+def write_png(path, grey):
+    """An 8-bit grey-scale PNG of a 2-D uint8 array, with the standard library alone."""
+    height, width = grey.shape
+    rows = b"".join(b"\x00" + grey[r].tobytes() for r in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def main():
     checkpoint = Path(sys.argv[1])
     manifest, tensor, mean_pixel = load(checkpoint)
+    if "decoder" not in manifest or not (checkpoint / "check").is_dir():
+        sys.exit(f"{checkpoint}: model.json has no decoder steps or check/ is missing (written by an older version)")
     steps = manifest["decoder"]["steps"]
     prior = manifest["prior"]
     b1, b2, w = tensor(prior["b1"]), tensor(prior["b2"]), tensor(prior["W"])
@@ -89,8 +106,7 @@ def main():
         if pixels.shape[1] != 784:
             sys.exit("the decoder predicts part of the image (structured prediction): no grid written")
         grid = pixels.reshape(8, 8, 28, 28).transpose(0, 2, 1, 3).reshape(8 * 28, 8 * 28)
-        with open(sys.argv[2], "wb") as out:
-            out.write(b"P5 224 224 255\n" + (255 * grid).astype(np.uint8).tobytes())
+        write_png(sys.argv[2], np.round(255 * grid).astype(np.uint8))
         print(f"64 prior samples (1000 Gibbs sweeps each, decoded pixel means) written to {sys.argv[2]}")
 
 
