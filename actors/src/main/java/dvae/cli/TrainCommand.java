@@ -142,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
             result.put("steps", summary.steps());
             result.put("skipped_steps", summary.skippedSteps());
             result.put("last_loss", summary.lastLoss());
-            result.put("best_valid_loss", summary.bestValidLoss());
+            // The best over the whole run (a resumed run's earlier validations included), by the metric that picks it.
             run.checkpoints(training.keepCheckpoints()).best().ifPresent(best -> result.put("best_checkpoint",
                     Map.of("step", best.step(), best.score().metric(), best.score().value())));
             result.put("seconds", summary.seconds());
