@@ -20,8 +20,8 @@ interface Experiment {
     /**
      * Runs at a budget, reading back the runs {@code kept} holds instead of running them again, adding each run to it
      * as it finishes, and training the run under way in its run directory there, so that a stop checkpoints it. The
-     * tables keep every (cell, seed), table7 each (seed, method), fig4 and modes their DVAE##; the toys, which take
-     * minutes, start over.
+     * tables keep every (cell, seed), table7 each (seed, method), fig4 and modes their DVAE##, the toys every
+     * (case, seed).
      */
     Report run(Budget budget, int seeds, Settings settings, ProgressListener progress, ExperimentProgress kept);
 

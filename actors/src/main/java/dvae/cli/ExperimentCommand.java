@@ -61,9 +61,9 @@ final class ExperimentCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--resume", description = "Continue an interrupted experiment in its results directory with the "
-            + "command line that started it: the tables (table1, 2, 3, 5, 6, 7) read back every run that finished "
-            + "instead of running it again, and they, fig4 and modes continue the training a Ctrl-C stopped from its "
-            + "checkpoint; the toys start over.")
+            + "command line that started it: the tables (table1, 2, 3, 5, 6, 7) and the toys read back every run "
+            + "that finished instead of running it again, and the tables, fig4 and modes continue the training a "
+            + "Ctrl-C stopped from its checkpoint.")
     boolean resume;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")

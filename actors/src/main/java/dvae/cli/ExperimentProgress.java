@@ -3,6 +3,7 @@ package dvae.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dvae.math.io.FileTrees;
 import dvae.math.run.JsonFiles;
+import dvae.math.util.KeptResults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,10 +17,7 @@ import java.util.function.Supplier;
  * experiment NAME --resume}): the result of each finished run under its key, and the run directory of the run under
  * way, whose checkpoints a stop (Ctrl-C, SIGTERM) writes.
  */
-interface ExperimentProgress {
-    /** What the progress line's note adds for a run read back instead of run. */
-    String FINISHED = " (finished before)";
-
+interface ExperimentProgress extends KeptResults {
     /** Keeps nothing; runs train in scratch folders and are never asked to stop. */
     ExperimentProgress NONE = new ExperimentProgress() {
         @Override
@@ -29,6 +27,11 @@ interface ExperimentProgress {
 
         @Override
         public void put(String key, Map<String, Object> result) {
+        }
+
+        @Override
+        public <T> T getOrRun(String key, Class<T> type, Runnable onKept, Supplier<T> run) {
+            return run.get();
         }
 
         @Override
@@ -85,6 +88,18 @@ interface ExperimentProgress {
             public void put(String key, Map<String, Object> result) {
                 JsonFiles.write(dir.resolve(key + ".json"), result);
                 FileTrees.deleteQuietly(runDirectory(key));
+            }
+
+            @Override
+            public <T> T getOrRun(String key, Class<T> type, Runnable onKept, Supplier<T> run) {
+                Path file = dir.resolve(key + ".json");
+                if (Files.isRegularFile(file)) {
+                    onKept.run();
+                    return JsonFiles.read(file, type);
+                }
+                T result = run.get();
+                JsonFiles.write(file, result);
+                return result;
             }
 
             @Override

@@ -46,11 +46,10 @@ final class ToyGaussianExperiment implements Experiment {
                 s.intAtLeast(key("variance-points"), 1));
     }
 
-    /** Starts over whatever {@code kept} holds: the whole experiment takes minutes. */
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
         ToyGaussian.Settings settings = settings(budget, s);
-        ToyGaussian.Result result = ToyGaussian.run(settings, seeds, progress);
+        ToyGaussian.Result result = ToyGaussian.run(settings, seeds, progress, kept);
         Findings findings = Findings.of(result);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());

@@ -68,11 +68,10 @@ final class ToyRbmExperiment implements Experiment {
                 ? new PiecewiseLinear(beta, s.bool(key("pwl-slope-gradient"))) : new Concrete(beta);
     }
 
-    /** Starts over whatever {@code kept} holds: the whole experiment takes minutes. */
     @Override
     public Report run(Budget budget, int seeds, Settings s, ProgressListener progress, ExperimentProgress kept) {
         ToyRbm.Settings settings = settings(budget, s);
-        ToyRbm.Result result = ToyRbm.run(settings, seeds, progress);
+        ToyRbm.Result result = ToyRbm.run(settings, seeds, progress, kept);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("experiment", name());
         summary.put("cases", result.cases().stream().map(CaseJson::of).toList());

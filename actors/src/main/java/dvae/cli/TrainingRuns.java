@@ -89,7 +89,7 @@ final class TrainingRuns {
         }
 
         void finishedBefore(long steps) {
-            progress.skipped(done + steps, total, note + ExperimentProgress.FINISHED);
+            progress.skipped(done + steps, total, note + ProgressListener.FINISHED_BEFORE);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -156,10 +157,22 @@ class ExperimentCommandTest {
         Path out = tmp.resolve("resumed");
         assertEquals(0, run(toyRbm(out)).exit());
         assertTrue(Files.isRegularFile(out.resolve("progress").resolve("started.json")));
-        // The same command line continues it (toy-rbm keeps no runs: it starts over) and rewrites the results.
+        // The same command line continues it: the (case, seed) runs it kept are read back, not run again (a kept run
+        // marked here shows in the results), the others run, and the results are written again.
+        Path t1 = out.resolve("progress").resolve("toy-rbm-t1-seed-1.json");
+        Path t8 = out.resolve("progress").resolve("toy-rbm-t8-seed-1.json");
+        JsonNode before = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        ObjectNode marked = (ObjectNode) new ObjectMapper().readTree(t1.toFile());
+        marked.put("descended_kl", 123.0);
+        Files.writeString(t1, marked.toString());
+        Files.delete(t8); // as if stopped before t = 8 finished
         Files.delete(out.resolve("result.json"));
         assertEquals(0, run(toyRbm(out, "--resume")).exit());
-        assertTrue(Files.exists(out.resolve("result.json")));
+        JsonNode after = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        assertEquals(123.0, after.get("basins").get(0).get("descended_kl").get(0).asDouble());
+        assertEquals(before.get("cases"), after.get("cases"));
+        assertEquals(before.get("basins").get(3), after.get("basins").get(3)); // t = 8, run again: the same
+        assertTrue(Files.isRegularFile(t8));
         CliRun other = run(toyRbm(out, "--resume", "--set", "dvae.experiment.toy-rbm.batch=20"));
         assertEquals(Main.EXIT_BAD_INPUT, other.exit());
         assertTrue(other.err().contains("results directory " + out + " holds an experiment started with other "

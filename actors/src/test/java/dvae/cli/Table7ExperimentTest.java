@@ -85,7 +85,7 @@ class Table7ExperimentTest {
         SkippedProgress third = new SkippedProgress();
         Experiment.Report resumed = table7.run(Budget.QUICK, 1, tiny(), data, third,
                 ExperimentProgress.in(kept, () -> false));
-        assertEquals(List.of("20/40 DVAE## seed 1" + ExperimentProgress.FINISHED, "27/40 MCMC seed 1 (continued)"),
+        assertEquals(List.of("20/40 DVAE## seed 1" + ProgressListener.FINISHED_BEFORE, "27/40 MCMC seed 1 (continued)"),
                 third.skipped);
         for (String method : List.of("dvae##", "mcmc")) {
             Map<String, Object> a = (Map<String, Object>) whole.summary().get(method);

@@ -5,6 +5,7 @@ import dvae.math.autodiff.ParamSet;
 import dvae.math.autodiff.Role;
 import dvae.math.optim.Adam;
 import dvae.math.random.RandomStream;
+import dvae.math.util.KeptResults;
 import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,11 @@ public final class ToyGaussian {
         return new double[PrecisionGaussian.PARAMETERS];
     }
 
-    public static Result run(Settings settings, int seeds, ProgressListener progress) {
+    /**
+     * Runs every estimator for {@code seeds} seeds; each (estimator, seed) run's curves are kept in {@code kept} as it
+     * finishes and read back from there when it holds them.
+     */
+    public static Result run(Settings settings, int seeds, ProgressListener progress, KeptResults kept) {
         List<GaussianEstimator> estimators = settings.estimators();
         long total = (long) estimators.size() * seeds * settings.iterations();
         long done = 0;
@@ -86,12 +91,15 @@ public final class ToyGaussian {
             List<Curve> kls = new ArrayList<>();
             List<Curve> variances = new ArrayList<>();
             for (int seed = 1; seed <= seeds; seed++) {
-                Run run = train(settings, estimator, seed);
+                long trainSeed = seed;
+                boolean[] keptBefore = {false};
+                Run run = kept.getOrRun("toy-gaussian-" + estimator.id().replace('+', '-') + "-seed-" + seed,
+                        Run.class, () -> keptBefore[0] = true, () -> train(settings, estimator, trainSeed));
                 kls.add(run.kl());
                 variances.add(run.gradientVariance());
                 done += settings.iterations();
-                progress.update(done, total, String.format("%s seed %d: KL %.3g", estimator.id(), seed,
-                        run.kl().last()));
+                ProgressListener.report(progress, keptBefore[0], done, total,
+                        String.format("%s seed %d: KL %.3g", estimator.id(), seed, run.kl().last()));
             }
             methods.add(new MethodResult(estimator.id(), Curve.geometricMean(kls),
                     kls.stream().mapToDouble(Curve::last).toArray(), Curve.arithmeticMean(variances)));
@@ -99,7 +107,8 @@ public final class ToyGaussian {
         return new Result(settings, seeds, new PrecisionGaussian(initialPhi()).klTo(TARGET), methods);
     }
 
-    record Run(Curve kl, Curve gradientVariance) {
+    /** One optimisation's exact KL and gradient variance curves. */
+    public record Run(Curve kl, Curve gradientVariance) {
     }
 
     /** One optimisation; the variance probes draw from their own stream so they leave the trajectory unchanged. */

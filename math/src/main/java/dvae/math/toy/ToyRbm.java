@@ -19,10 +19,12 @@ import dvae.math.random.RandomStream;
 import dvae.math.relax.RelaxOps;
 import dvae.math.relax.Relaxation;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.KeptResults;
 import dvae.math.util.ProgressListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -105,18 +107,26 @@ public final class ToyRbm {
     public record Case(int t, double kl, double klMin, double gap, double[] klPerSeed, Curve klCurve,
                        double[] descendedKlPerSeed) {
         /**
-         * Runs {@code seeds} optimisations (seeds 1, 2, ...) and the descent from each one's end, reporting each curve
-         * once both are done (so that progress counts the descents' time too).
+         * Runs {@code seeds} optimisations (seeds 1, 2, ...) and the descent from each one's end, or reads them back
+         * from {@code kept} (key {@code toy-rbm-LABEL-seed-S}), reporting each curve once both are done (so that
+         * progress counts the descents' time too) and whether it was read back.
          */
-        static Case of(int t, double klMin, int seeds, LongFunction<Run> run, Consumer<Curve> done,
-                       ToDoubleFunction<double[]> descend) {
+        static Case of(int t, String label, double klMin, int seeds, LongFunction<Run> run,
+                       ToDoubleFunction<double[]> descend, KeptResults kept, BiConsumer<Curve, Boolean> done) {
             List<Curve> curves = new ArrayList<>();
             double[] descended = new double[seeds];
             for (int seed = 1; seed <= seeds; seed++) {
-                Run r = run.apply(seed);
-                descended[seed - 1] = descend.applyAsDouble(r.theta());
+                long s = seed;
+                boolean[] keptBefore = {false};
+                SeedRun r = kept.getOrRun("toy-rbm-" + label.replace(' ', '-').replace("=", "") + "-seed-" + seed,
+                        SeedRun.class,
+                        () -> keptBefore[0] = true, () -> {
+                            Run trained = run.apply(s);
+                            return new SeedRun(trained.curve(), descend.applyAsDouble(trained.theta()));
+                        });
+                descended[seed - 1] = r.descendedKl();
                 curves.add(r.curve());
-                done.accept(r.curve());
+                done.accept(r.curve(), keptBefore[0]);
             }
             double[] perSeed = curves.stream().mapToDouble(Curve::last).toArray();
             double kl = Arrays.stream(perSeed).average().orElseThrow();
@@ -137,6 +147,10 @@ public final class ToyRbm {
 
     /** One optimisation: its exact KL curve and the parameters θ it ended with. */
     record Run(Curve curve, double[] theta) {
+    }
+
+    /** What a case keeps of one seed's run: its KL curve and the KL exact descent reaches from its end point. */
+    public record SeedRun(Curve curve, double descendedKl) {
     }
 
     /**
@@ -193,7 +207,11 @@ public final class ToyRbm {
     private ToyRbm() {
     }
 
-    public static Result run(Settings s, int seeds, ProgressListener progress) {
+    /**
+     * Runs every case for {@code seeds} seeds; each (case, seed) run is kept in {@code kept} as it finishes and read
+     * back from there when it holds it.
+     */
+    public static Result run(Settings s, int seeds, ProgressListener progress, KeptResults kept) {
         EnumeratedRbm rbm = new EnumeratedRbm(s.n1(), s.n2());
         BernoulliMixture target = BernoulliMixture.randomCorners(s.components(), s.n1() + s.n2(), s.bitVariance(),
                 s.targetSeed());
@@ -201,33 +219,37 @@ public final class ToyRbm {
         KlMinimum klMin = KlMinimum.find(rbm, targetLogp, s.klMinStarts(), s.klMinIterations(), s.targetSeed());
         long total = (long) (2 * s.ts().size() + 1) * seeds * s.iterations();
         long[] done = {0};
-        Function<String, Consumer<Curve>> report = label -> curve -> {
+        Function<String, BiConsumer<Curve, Boolean>> report = label -> (curve, keptBefore) -> {
             done[0] += s.iterations();
-            progress.update(done[0], total, String.format("%s: KL %.5f (min %.5f)", label, curve.last(), klMin.kl()));
+            ProgressListener.report(progress, keptBefore, done[0], total,
+                    String.format("%s: KL %.5f (min %.5f)", label, curve.last(), klMin.kl()));
         };
         double[] gradient = new double[rbm.parameterCount()];
         // From an end point, exact-gradient Adam starting at the runs' own step (small enough not to leave the basin)
         // and decaying as KL_min's starts do.
         ToDoubleFunction<double[]> descend = theta -> rbm.kl(KlMinimum.descend(rbm, targetLogp, theta,
                 s.basinIterations(), s.learningRate()), targetLogp);
-        Case exact = Case.of(0, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
-            rbm.klAndGradient(params.theta(), targetLogp, gradient);
-            params.setGradient(gradient);
-        }), report.apply("exact gradient"), descend);
+        Case exact = Case.of(0, "exact gradient", klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed,
+                params -> {
+                    rbm.klAndGradient(params.theta(), targetLogp, gradient);
+                    params.setGradient(gradient);
+                }), descend, kept, report.apply("exact gradient"));
         List<Case> termTwo = new ArrayList<>();
         List<Case> cases = new ArrayList<>();
         for (int t : s.ts()) {
-            termTwo.add(Case.of(t, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed, params -> {
-                rbm.termTwo(params.theta(), targetLogp, t, gradient);
-                params.setGradient(gradient);
-            }), report.apply("exact term II t=" + t), descend));
-            cases.add(Case.of(t, klMin.kl(), seeds, seed -> {
+            String termTwoLabel = "exact term II t=" + t;
+            termTwo.add(Case.of(t, termTwoLabel, klMin.kl(), seeds, seed -> train(s, rbm, targetLogp, seed,
+                    params -> {
+                        rbm.termTwo(params.theta(), targetLogp, t, gradient);
+                        params.setGradient(gradient);
+                    }), descend, kept, report.apply(termTwoLabel)));
+            cases.add(Case.of(t, "t=" + t, klMin.kl(), seeds, seed -> {
                 RandomStream rng = RandomStream.forPurpose(seed, "toy-rbm/t" + t);
                 return train(s, rbm, targetLogp, seed, params -> {
                     params.all().zeroGrads();
                     addGradientEstimate(rbm, target, params, t, s, rng);
                 });
-            }, report.apply("t=" + t), descend));
+            }, descend, kept, report.apply("t=" + t)));
         }
         return new Result(s, seeds, target, klMin, cases, exact, termTwo);
     }

@@ -6,6 +6,9 @@ public interface ProgressListener {
     ProgressListener NONE = (done, total, note) -> {
     };
 
+    /** What a note adds for work read back instead of done. */
+    String FINISHED_BEFORE = " (finished before)";
+
     void update(long done, long total, String note);
 
     /**
@@ -14,5 +17,14 @@ public interface ProgressListener {
      */
     default void skipped(long done, long total, String note) {
         update(done, total, note);
+    }
+
+    /** {@link #skipped} (the note marked as finished before) when {@code keptBefore}, else {@link #update}. */
+    static void report(ProgressListener progress, boolean keptBefore, long done, long total, String note) {
+        if (keptBefore) {
+            progress.skipped(done, total, note + FINISHED_BEFORE);
+        } else {
+            progress.update(done, total, note);
+        }
     }
 }

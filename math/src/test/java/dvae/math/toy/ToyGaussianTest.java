@@ -3,6 +3,7 @@ package dvae.math.toy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dvae.math.util.KeptResults;
 import dvae.math.util.ProgressListener;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,8 @@ class ToyGaussianTest {
 
     @BeforeAll
     static void run() {
-        result = ToyGaussian.run(new ToyGaussian.Settings(3000, 1, 0.003, TS, 30, 200, 5), 3, ProgressListener.NONE);
+        result = ToyGaussian.run(new ToyGaussian.Settings(3000, 1, 0.003, TS, 30, 200, 5), 3, ProgressListener.NONE,
+                KeptResults.NONE);
     }
 
     /** Mean of log KL over the recorded iterations: lower means faster convergence over the whole run. */

@@ -12,6 +12,7 @@ import dvae.math.autodiff.Var;
 import dvae.math.random.RandomStream;
 import dvae.math.relax.PiecewiseLinear;
 import dvae.math.tensor.Matrix;
+import dvae.math.util.KeptResults;
 import dvae.math.util.ProgressListener;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class ToyRbmTest {
     void everyTApproachesTheExactMinimum() {
         ToyRbm.Settings settings = new ToyRbm.Settings(4, 4, 3, 0.09, 1, 3000, 100, 0.003, 0, new PiecewiseLinear(4),
                 ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1, 2, 4, 8), 4, 20_000, 10, 20_000);
-        ToyRbm.Result result = ToyRbm.run(settings, 1, ProgressListener.NONE);
+        ToyRbm.Result result = ToyRbm.run(settings, 1, ProgressListener.NONE, KeptResults.NONE);
         double klMin = result.klMin().kl();
         for (ToyRbm.Case c : result.cases()) {
             double initial = c.klCurve().values()[0];
@@ -122,7 +123,7 @@ class ToyRbmTest {
     void onATargetWhereExactDescentFindsTheGlobalMinimumEveryTLocatesItToo() {
         ToyRbm.Settings settings = new ToyRbm.Settings(4, 4, 3, 0.09, 3, 3000, 100, 0.003, 0, new PiecewiseLinear(4),
                 ToyRbm.EvaluationPoint.RELAXED, 0.1, List.of(1, 2, 4, 8), 4, 20_000, 10, 20_000);
-        ToyRbm.Result result = ToyRbm.run(settings, 1, ProgressListener.NONE);
+        ToyRbm.Result result = ToyRbm.run(settings, 1, ProgressListener.NONE, KeptResults.NONE);
         assertEquals(1, result.exactGradient().seedsInGlobalBasin(), "exact descent finds the global minimum");
         for (ToyRbm.Case c : result.cases()) {
             assertEquals(1, c.seedsInGlobalBasin(), "t=" + c.t() + " ends in the global minimum's basin");
