@@ -34,13 +34,16 @@ class TrainingRunsTest {
                         "dvae.train.learning-rate=0.3"))));
     }
 
+    private static TrainingRuns.Trained trainTwentySteps(long validEvery, Path runDir) {
+        Dataset data = SyntheticData.noisyPrototypes(60, 5);
+        return TrainingRuns.train(TrainingRuns.runSettings(settings(), TINY_RBM, 20, 5, 1, validEvery), data,
+                new TrainingRuns.RunProgress(ProgressListener.NONE, 0, 20, "tiny"), runDir, () -> false);
+    }
+
     /** The paper budget's model selection: validation NLLs every few steps, and the best checkpoint's model back. */
     @Test
     void withValidationsTheBestCheckpointsModelIsReturned(@TempDir Path dir) {
-        Dataset data = SyntheticData.noisyPrototypes(60, 5);
-        TrainingRuns.Trained trained = TrainingRuns.train(TrainingRuns.runSettings(settings(), TINY_RBM, 20, 5, 1, 5),
-                data, new TrainingRuns.RunProgress(ProgressListener.NONE, 0, 20, "tiny"), dir.resolve("run"),
-                () -> false);
+        TrainingRuns.Trained trained = trainTwentySteps(5, dir.resolve("run"));
 
         List<Map<String, Object>> validations = MetricsLog.read(dir.resolve("run").resolve("metrics.jsonl")).stream()
                 .filter(m -> m.containsKey("valid_nll")).toList();
@@ -59,10 +62,7 @@ class TrainingRunsTest {
     /** The quick budget's: one validation at the end, by the bound alone, and the last model. */
     @Test
     void withoutValidationsTheLastModelIsReturned(@TempDir Path dir) {
-        Dataset data = SyntheticData.noisyPrototypes(60, 5);
-        TrainingRuns.Trained trained = TrainingRuns.train(TrainingRuns.runSettings(settings(), TINY_RBM, 20, 5, 1, 0),
-                data, new TrainingRuns.RunProgress(ProgressListener.NONE, 0, 20, "tiny"), dir.resolve("run"),
-                () -> false);
+        TrainingRuns.Trained trained = trainTwentySteps(0, dir.resolve("run"));
         assertEquals(20, trained.step());
         List<Map<String, Object>> metrics = MetricsLog.read(dir.resolve("run").resolve("metrics.jsonl"));
         assertEquals(1, metrics.stream().filter(m -> m.containsKey("valid_loss")).count());
