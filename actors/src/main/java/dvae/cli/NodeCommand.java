@@ -102,11 +102,14 @@ final class NodeCommand implements Callable<Integer> {
             System.err.println("run directory: " + run.root());
             String continueWith = "run/cluster up N --resume " + run.root();
             long iterations = training.config().iterations();
+            RunDirectory finishedRun = run;
+            TrainConfig trained = training.config();
             node.summary().whenComplete((summary, failure) -> {
                 String stopped = failure == null ? TrainCommand.stopped(summary.steps(), iterations, continueWith)
                         : null;
                 System.out.println(failure != null ? "training stopped: " + failure
-                        : stopped != null ? "training " + stopped : "training finished: " + summary);
+                        : stopped != null ? "training " + stopped
+                        : "training finished: " + TrainCommand.outcome(summary, finishedRun, trained));
             });
         }
         node.system().getWhenTerminated().toCompletableFuture().join();

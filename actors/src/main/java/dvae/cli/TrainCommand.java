@@ -139,13 +139,7 @@ final class TrainCommand implements Callable<Integer> {
             result.put("run", run.root().toString());
             result.put("model", model.label());
             result.put("engine", engine.name());
-            result.put("steps", summary.steps());
-            result.put("skipped_steps", summary.skippedSteps());
-            result.put("last_loss", summary.lastLoss());
-            // The best over the whole run (a resumed run's earlier validations included), by the metric that picks it.
-            run.checkpoints(training.keepCheckpoints()).best().ifPresent(best -> result.put("best_checkpoint",
-                    Map.of("step", best.step(), best.score().metric(), best.score().value())));
-            result.put("seconds", summary.seconds());
+            result.putAll(outcome(summary, run, training));
             if (json) {
                 Json.print(result);
             } else {
@@ -187,6 +181,21 @@ final class TrainCommand implements Callable<Integer> {
         String resolved = settings.config().withOnlyPath("dvae").root().render(ConfigRenderOptions.concise()
                 .setFormatted(true).setJson(false));
         return RunDirectory.create(dir, resolved);
+    }
+
+    /**
+     * How a run ended, for its last line: steps, skipped steps, the last loss, the best checkpoint over the whole run
+     * (a resumed run's earlier validations included) by the metric that picks it, and this process's seconds.
+     */
+    static Map<String, Object> outcome(Trainer.Summary summary, RunDirectory run, TrainConfig training) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", summary.steps());
+        m.put("skipped_steps", summary.skippedSteps());
+        m.put("last_loss", summary.lastLoss());
+        run.checkpoints(training.keepCheckpoints()).best().ifPresent(best -> m.put("best_checkpoint",
+                Map.of("step", best.step(), best.score().metric(), best.score().value())));
+        m.put("seconds", summary.seconds());
+        return m;
     }
 
     /** Progress with ETA on stderr, and plots refreshed at every validation. */
