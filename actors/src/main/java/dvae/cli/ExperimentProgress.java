@@ -1,6 +1,5 @@
 package dvae.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dvae.math.io.FileTrees;
 import dvae.math.run.JsonFiles;
 import dvae.math.util.KeptResults;
@@ -21,17 +20,12 @@ interface ExperimentProgress extends KeptResults {
     /** Keeps nothing; runs train in scratch folders and are never asked to stop. */
     ExperimentProgress NONE = new ExperimentProgress() {
         @Override
-        public Optional<Map<String, Object>> get(String key) {
+        public <T> Optional<T> get(String key, Class<T> type) {
             return Optional.empty();
         }
 
         @Override
-        public void put(String key, Map<String, Object> result) {
-        }
-
-        @Override
-        public <T> T getOrRun(String key, Class<T> type, Runnable onKept, Supplier<T> run) {
-            return run.get();
+        public void put(String key, Object result) {
         }
 
         @Override
@@ -45,11 +39,11 @@ interface ExperimentProgress extends KeptResults {
         }
     };
 
-    /** The result kept under {@code key}, if that run finished. */
-    Optional<Map<String, Object>> get(String key);
+    /** The result kept under {@code key}, read as a {@code type}, if that run finished. */
+    <T> Optional<T> get(String key, Class<T> type);
 
     /** Keeps a finished run's result; its run directory is no longer needed. */
-    void put(String key, Map<String, Object> result);
+    void put(String key, Object result);
 
     /** Where run {@code key} trains while under way (null: a scratch folder, lost if stopped). */
     Path runDirectory(String key);
@@ -57,13 +51,26 @@ interface ExperimentProgress extends KeptResults {
     /** Whether the run under way should checkpoint and stop. */
     boolean stopRequested();
 
+    @Override
+    default <T> T getOrRun(String key, Class<T> type, Runnable onKept, Supplier<T> run) {
+        Optional<T> before = get(key, type);
+        if (before.isPresent()) {
+            onKept.run();
+            return before.get();
+        }
+        T result = run.get();
+        put(key, result);
+        return result;
+    }
+
     /**
      * The result kept under {@code key} if {@code accepts} it ({@code onKept} runs then), else {@code run}'s, which is
      * kept now.
      */
+    @SuppressWarnings("unchecked")
     default Map<String, Object> getOrRun(String key, Predicate<Map<String, Object>> accepts, Runnable onKept,
                                          Supplier<Map<String, Object>> run) {
-        Optional<Map<String, Object>> before = get(key).filter(accepts);
+        Optional<Map<String, Object>> before = get(key, Map.class).map(m -> (Map<String, Object>) m).filter(accepts);
         if (before.isPresent()) {
             onKept.run();
             return before.get();
@@ -77,29 +84,15 @@ interface ExperimentProgress extends KeptResults {
     static ExperimentProgress in(Path dir, BooleanSupplier stop) {
         return new ExperimentProgress() {
             @Override
-            public Optional<Map<String, Object>> get(String key) {
+            public <T> Optional<T> get(String key, Class<T> type) {
                 Path file = dir.resolve(key + ".json");
-                return Files.isRegularFile(file)
-                        ? Optional.of(JsonFiles.read(file, new TypeReference<Map<String, Object>>() { }))
-                        : Optional.empty();
+                return Files.isRegularFile(file) ? Optional.of(JsonFiles.read(file, type)) : Optional.empty();
             }
 
             @Override
-            public void put(String key, Map<String, Object> result) {
+            public void put(String key, Object result) {
                 JsonFiles.write(dir.resolve(key + ".json"), result);
                 FileTrees.deleteQuietly(runDirectory(key));
-            }
-
-            @Override
-            public <T> T getOrRun(String key, Class<T> type, Runnable onKept, Supplier<T> run) {
-                Path file = dir.resolve(key + ".json");
-                if (Files.isRegularFile(file)) {
-                    onKept.run();
-                    return JsonFiles.read(file, type);
-                }
-                T result = run.get();
-                JsonFiles.write(file, result);
-                return result;
             }
 
             @Override

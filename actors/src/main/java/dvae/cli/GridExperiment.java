@@ -191,7 +191,8 @@ final class GridExperiment implements DatasetExperiment {
                         + "seed(s) (%s), test NLL in nats on the first %,d test images with K = %,d "
                         + "samples, prior log Z by AIS (%,d temperatures × %,d chains), RBM posteriors by AIS (%,d "
                         + "temperatures). %s.%n%n",
-                name, title, budget.id(), data.name(), p.iterations(), selection, seeds, spread, testRows, p.eval().samples(),
+                name, title, budget.id(), data.name(), p.iterations(), selection, seeds, spread, testRows,
+                p.eval().samples(),
                 p.eval().priorTemps(), p.eval().priorChains(), p.eval().posteriorTemps(), entries));
         md.append("| |");
         columns.forEach(c -> md.append(' ').append(c).append(" |"));

@@ -234,8 +234,9 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onValidation(long step, Validation valid, RunDirectory run, DvaeModel model) {
-            String nll = valid.nll() == null ? "" : String.format(Locale.ROOT, ", NLL %.3f ± %.3f on %d images (%.0f s)",
-                    valid.nll().mean(), valid.nll().standardError(), valid.nll().count(), valid.nllSeconds());
+            String nll = valid.nll() == null ? "" : String.format(Locale.ROOT,
+                    ", NLL %.3f ± %.3f on %d images (%.0f s)", valid.nll().mean(), valid.nll().standardError(),
+                    valid.nll().count(), valid.nllSeconds());
             System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f%s (checkpoint written)%n", step,
                     valid.loss(), nll);
             LossCurves.writePng(run.lossCurvesPng(), model.config().label(),

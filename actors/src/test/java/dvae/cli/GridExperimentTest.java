@@ -94,7 +94,8 @@ class GridExperimentTest {
                 ExperimentProgress.in(kept, () -> false));
         assertEquals(List.of("cell-00-seed-1.json", "cell-01-seed-1.json"), fileNames(kept));
         ExperimentProgress runs = ExperimentProgress.in(kept, () -> false);
-        Map<String, Object> changed = new java.util.LinkedHashMap<>(runs.get("cell-00-seed-1").orElseThrow());
+        Map<String, Object> changed = new java.util.LinkedHashMap<String, Object>(
+                runs.get("cell-00-seed-1", Map.class).orElseThrow());
         changed.put("nll", 123.25);
         runs.put("cell-00-seed-1", changed);
         java.nio.file.Files.delete(kept.resolve("cell-01-seed-1.json"));

@@ -231,11 +231,10 @@ public final class Trainer {
                     listener.onLog(m);
                 }
                 if (step % config.validEvery() == 0 || step == config.iterations()) {
-                    long at = step;
                     long validationStart = System.nanoTime();
                     Validation valid = Validation.measure(model, data, config,
                             sampler == null ? Double.NaN : sampler.logZ(), validation,
-                            examples -> listener.validationProgress(at, examples));
+                            examples -> listener.validationProgress(step, examples));
                     metrics.write(valid.metrics(step));
                     if (Double.isFinite(valid.loss()) && (bestValid == null || valid.loss() < bestValid)) {
                         bestValid = valid.loss();
