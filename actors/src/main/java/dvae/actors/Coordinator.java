@@ -23,6 +23,7 @@ import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.optim.LearningRateSchedule;
 import dvae.math.random.RandomStream;
 import dvae.math.run.Checkpoint;
+import dvae.math.run.CheckpointClock;
 import dvae.math.run.Checkpoints;
 import dvae.math.run.JsonFiles;
 import dvae.math.run.MetricsLog;
@@ -145,6 +146,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private final DvaeModel validationModel;
     private final Checkpoints checkpoints;
     private final MetricsLog metrics;
+    private final CheckpointClock clock;
     private final boolean paSampler;
     private ActorRef<ParameterServerProtocol.Command> server;
     private Set<ActorRef<ChainKeeperProtocol.Command>> keepers = Set.of();
@@ -161,6 +163,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private boolean stopping;
     private final long firstStep;
     private long handedOut;
+    private long checkpointed;
     private long skipped;
     private long nonFiniteInRow;
     private double lastLoss = Double.NaN;
@@ -190,6 +193,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
                 RandomStream.forPurpose(seed, "init"));
         this.checkpoints = run.directory().checkpoints(training.keepCheckpoints());
         this.metrics = run.directory().openMetrics();
+        this.clock = new CheckpointClock(run.listener().checkpointMinutes());
         this.paSampler = training.priorSampler().equals("pa") && run.model().objective() != ObjectiveKind.STRUCT;
         Checkpoint resume = run.directory().resumePoint().orElse(null);
         // A resumed run's keepers must hold their restored shards before any worker reads a chain.
@@ -204,6 +208,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
             handedOut = resume.step();
         }
         firstStep = handedOut;
+        checkpointed = handedOut;
         // The system's shutdown (started by the JVM's on Ctrl-C or SIGTERM) waits, in its first phase, while the
         // steps in flight settle and a checkpoint is written (akka.coordinated-shutdown.phases.before-service-unbind
         // bounds the wait), so a stopped run loses nothing it trained.
@@ -294,6 +299,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
                 && keepers.size() >= keepersBeforeStart && restoring.isEmpty()) {
             started = true;
             startedAt = windowStart = System.nanoTime();
+            clock.restart();
             getContext().getLog().info("training starts with {} workers", workers.size());
             return handedOut < training.iterations(); // a run resumed from its final checkpoint is already done
         }
@@ -353,8 +359,11 @@ public final class Coordinator extends AbstractBehavior<Object> {
         metrics.write(m);
     }
 
-    /** Hands batches to idle workers until the next validation step. */
+    /** Hands batches to idle workers until the next validation step or a checkpoint due by the clock. */
     private void dispatch() {
+        if (started && !barrier && handedOut > checkpointed && clock.due()) {
+            barrier = true;
+        }
         while (started && !barrier && restoring.isEmpty() && handedOut < training.iterations() && !idle.isEmpty()) {
             ActorRef<WorkerProtocol.Command> worker = idle.poll();
             long step = handedOut++;
@@ -446,27 +455,32 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         long step = handedOut;
         validationStart = System.nanoTime();
-        // A stop between validations checkpoints without one; at a validation step the validation still runs.
-        boolean validate = !stopping || step % training.validEvery() == 0 || step == training.iterations();
+        // A stop or a timed checkpoint between validations checkpoints without one; at a validation step the
+        // validation still runs.
+        boolean validate = step % training.validEvery() == 0 || step == training.iterations();
         Holders holders = new Holders(server, keepers, samplers, workers);
+        String eventWithoutValidation = stopping ? Trainer.STOPPED_EVENT : Trainer.TIMED_CHECKPOINT_EVENT;
         // No batch is in flight until this completes, so nothing else touches the metrics log meanwhile.
         // A failure comes with a null loss, which must not be unboxed (that would crash the coordinator silently).
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p, holders, validate),
-                        math),
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> validateAndCheckpoint(step, p, holders, validate,
+                        eventWithoutValidation), math),
                 (valid, failure) -> new Validated(valid == null ? Double.NaN : valid, failure));
         return this;
     }
 
-    /** Without validation (a stop) the checkpoint has no score and the validation stream is left where it was. */
-    private double validateAndCheckpoint(long step, Parameters p, Holders holders, boolean validate) {
+    /**
+     * Without validation (a stop, a timed checkpoint) the checkpoint has no score and the validation stream is left
+     * where it was.
+     */
+    private double validateAndCheckpoint(long step, Parameters p, Holders holders, boolean validate,
+                                         String eventWithoutValidation) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
         Validation valid = validate ? Validation.measure(validationModel, run.data(), training, lastLogZ, validation,
                 examples -> run.listener().validationProgress(step, examples)) : null;
         if (valid != null) {
             metrics.write(valid.metrics(step));
-        } else {
-            metrics.write(Map.of("step", step, "event", Trainer.STOPPED_EVENT));
         }
+        long checkpointStart = System.nanoTime();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("model", run.model().label());
         metadata.put("dataset", run.data().name());
@@ -493,6 +507,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
             JsonFiles.write(dir.resolve(Trainer.TRAIN_FILE), training);
         });
         if (valid == null) {
+            metrics.write(Trainer.checkpointEvent(step, eventWithoutValidation, checkpointStart));
             return Double.NaN;
         }
         run.listener().onValidation(step, valid, run.directory(), validationModel);
@@ -542,6 +557,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
 
     private Behavior<Object> onValidated(Validated v) {
         validating = false;
+        clock.restart();
+        checkpointed = handedOut;
         if (v.failure() != null) {
             return finish(v.failure());
         }

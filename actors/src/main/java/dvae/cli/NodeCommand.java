@@ -74,6 +74,7 @@ final class NodeCommand implements Callable<Integer> {
         int listenOn = port != null ? port : s.intAtLeast("dvae.cluster.seed-port", 0) + index;
         List<String> nodeRoles = roles != null ? roles : rolesOf(s.stringList("dvae.cluster.node-roles"), index);
         DatasetKind kind = DatasetKind.parse(s.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
+        double checkpointMinutes = TrainingSettings.checkpointMinutes(s);
         boolean coordinates = nodeRoles.contains(TrainingRoles.COORDINATOR);
         // Every setting is checked before anything is written.
         TrainingRoles.Topology topology = TrainingRoles.Topology.from(s,
@@ -97,7 +98,7 @@ final class NodeCommand implements Callable<Integer> {
         long startStep = training.resume() == null ? 0 : training.resume().step();
         TrainingNode node = TrainingNode.start(s.config(), s.string("dvae.cluster.system-name"), listenOn, nodeRoles,
                 "n" + index + "-", training, topology, run,
-                new TrainCommand.TerminalListener(training.config().iterations(), startStep, data));
+                new TrainCommand.TerminalListener(training.config().iterations(), startStep, data, checkpointMinutes));
         if (run != null) {
             System.err.println("run directory: " + run.root());
             String continueWith = "run/cluster up N --resume " + run.root();

@@ -78,6 +78,7 @@ final class TrainCommand implements Callable<Integer> {
         Settings settings = run == null ? settingsOptions.load()
                 : new Settings(SettingsLoader.load(run.configFile(), List.of()));
         DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset", DatasetKind.ids().toArray(String[]::new)));
+        double checkpointMinutes = TrainingSettings.checkpointMinutes(settings);
         Dataset data;
         Trainer trainer = null;
         ResumePoint from = null;
@@ -108,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
         long startStep = from == null ? 0 : from.step();
         System.err.println("model " + model.label() + ", objective " + model.objective() + ", " + training.iterations()
                 + " steps, starting at step " + startStep + ", engine " + engine);
-        TerminalListener listener = new TerminalListener(training.iterations(), startStep, data);
+        TerminalListener listener = new TerminalListener(training.iterations(), startStep, data, checkpointMinutes);
         StopOnSignal signal = StopOnSignal.install(listener::requestStop);
         if (signal == null) {
             System.err.println(stopped(0, training.iterations(), null));
@@ -203,9 +204,11 @@ final class TrainCommand implements Callable<Integer> {
         private final Progress progress;
         private final RandomStream previews = RandomStream.forPurpose(0, "previews");
         private final Matrix validImages = new Matrix(32, 784);
+        private final double checkpointMinutes;
         private volatile boolean stop;
 
-        TerminalListener(long iterations, long startStep, Dataset data) {
+        TerminalListener(long iterations, long startStep, Dataset data, double checkpointMinutes) {
+            this.checkpointMinutes = checkpointMinutes;
             this.progress = new Progress("train", iterations);
             progress.update(startStep, null);
             data.valid().fillRange(0, validImages.rows, validImages.data);
@@ -218,6 +221,11 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public boolean stopRequested() {
             return stop;
+        }
+
+        @Override
+        public double checkpointMinutes() {
+            return checkpointMinutes;
         }
 
         @Override

@@ -109,6 +109,7 @@ final class TrainingRuns {
     static Trained train(Settings run, Dataset data, RunProgress shown, Path keepIn, BooleanSupplier stop) {
         ModelConfig config = TrainingSettings.model(run, data.name());
         TrainConfig training = TrainingSettings.training(run);
+        double checkpointMinutes = keepIn == null ? 0 : TrainingSettings.checkpointMinutes(run);
         Path scratch = keepIn == null ? scratch() : null;
         try {
             RunDirectory dir = keepIn == null ? null : stoppedRun(keepIn);
@@ -131,6 +132,11 @@ final class TrainingRuns {
                 @Override
                 public boolean stopRequested() {
                     return stop.getAsBoolean();
+                }
+
+                @Override
+                public double checkpointMinutes() {
+                    return checkpointMinutes;
                 }
             });
             if (summary.steps() < training.iterations()) {

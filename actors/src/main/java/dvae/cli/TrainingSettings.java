@@ -55,6 +55,11 @@ final class TrainingSettings {
                 s.intAtLeast("dvae.train.valid-nll.posterior-temps", 2));
     }
 
+    /** Wall-clock minutes between checkpoints besides the validations' (0: only those; at most a week). */
+    static double checkpointMinutes(Settings s) {
+        return s.doubleIn("dvae.train.checkpoint-minutes", 0, 7 * 24 * 60);
+    }
+
     static TrainConfig training(Settings s) {
         try {
             return new TrainConfig(s.longAtLeast("dvae.train.iterations", 1), s.intAtLeast("dvae.train.batch-size", 1),

@@ -140,6 +140,33 @@ class ActorResumeTest {
         assertEquals(validLosses(dir.resolve("straight")), validLosses(stopped));
     }
 
+    /**
+     * Checkpoints by the wall clock (here due whenever a step has been trained since the last) hold the batches back
+     * until those in flight settle, as a stop does, and leave the run as it was: same losses, same validations.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void timedCheckpointsLeaveTheRunAsItWas(@TempDir Path dir) {
+        Config config = ConfigFactory.load("application-test");
+        run(config, "dvae-untimed", RunDirectory.create(dir.resolve("untimed"), "x"), null, new Trainer.Listener() {
+        });
+        run(config, "dvae-timed", RunDirectory.create(dir.resolve("timed"), "x"), null, new Trainer.Listener() {
+            @Override
+            public double checkpointMinutes() {
+                return 1e-9;
+            }
+        });
+        assertEquals(TinyTraining.losses(dir.resolve("untimed").resolve("metrics.jsonl")),
+                TinyTraining.losses(dir.resolve("timed").resolve("metrics.jsonl")));
+        assertEquals(validLosses(dir.resolve("untimed")), validLosses(dir.resolve("timed")));
+        List<Long> timed = events(dir.resolve("timed"), Trainer.TIMED_CHECKPOINT_EVENT).stream()
+                .map(m -> ((Number) m.get("step")).longValue()).toList();
+        // At most one batch more than the pipeline's depth between two checkpoints.
+        assertTrue(timed.size() >= 30 / 3, "timed checkpoints at " + timed);
+        assertTrue(timed.stream().allMatch(step -> step % 10 != 0), "a validation step timed: " + timed);
+        assertTrue(events(dir.resolve("untimed"), Trainer.TIMED_CHECKPOINT_EVENT).isEmpty());
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void keepersRestoreTheirShardsAndCountTheChainsTheyCouldNotRestore(@TempDir Path dir) {

@@ -16,6 +16,7 @@ import dvae.math.rbm.PopulationAnnealingSampler;
 import dvae.math.rbm.PriorSampler;
 import dvae.math.rbm.SamplerState;
 import dvae.math.run.Checkpoint;
+import dvae.math.run.CheckpointClock;
 import dvae.math.run.Checkpoints;
 import dvae.math.run.JsonFiles;
 import dvae.math.run.MetricsLog;
@@ -51,6 +52,8 @@ public final class Trainer {
     public static final String TRAIN_FILE = "train.json";
     /** The metrics event of a run that wrote its checkpoint and ended because it was asked to stop. */
     public static final String STOPPED_EVENT = "stopped on request";
+    /** The metrics event of a checkpoint written because its wall-clock interval had passed. */
+    public static final String TIMED_CHECKPOINT_EVENT = "timed checkpoint";
     public static final String CHAINS_FILE = "chains.bin";
     public static final String SAMPLER_FILE = "prior-sampler.json";
     public static final String ORDER_FILE = "batch-order.json";
@@ -75,6 +78,14 @@ public final class Trainer {
          */
         default boolean stopRequested() {
             return false;
+        }
+
+        /**
+         * Wall-clock minutes between the checkpoints written besides the validations' (0: only those), so that a run
+         * killed outright loses at most that much. Like a stop's, they do not validate: the run is unchanged.
+         */
+        default double checkpointMinutes() {
+            return 0;
         }
     }
 
@@ -173,6 +184,7 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         Double bestValid = null;
         Checkpoints checkpoints = run.checkpoints(config.keepCheckpoints());
+        CheckpointClock clock = new CheckpointClock(listener.checkpointMinutes());
         Matrix x = new Matrix(config.batchSize(), modelConfig.pixels());
         long windowStart = System.nanoTime();
         long windowSteps = 0;
@@ -212,8 +224,9 @@ public final class Trainer {
                 }
                 nonFiniteInRow = 0;
                 boolean stopping = listener.stopRequested();
+                boolean timedCheckpoint = clock.due();
                 if (sampler != null && step % config.logEvery() != 0 && step % config.validEvery() != 0
-                        && step < config.iterations() && !stopping) {
+                        && step < config.iterations() && !stopping && !timedCheckpoint) {
                     // The next step's sample starts as soon as the prior is updated, beside the rest of the update
                     // (memory-bound, on one core). Not before a log line or a checkpoint: those read the sampler.
                     GradientStep.update(adam, config.weightDecay(), rate, model.prior().parameters(),
@@ -240,11 +253,16 @@ public final class Trainer {
                         bestValid = valid.loss();
                     }
                     checkpoint(checkpoints, valid.score());
+                    clock.restart();
                     listener.onValidation(step, valid, run, model);
                     windowStart += System.nanoTime() - validationStart; // steps_per_s counts training steps only
-                } else if (stopping) {
+                } else if (stopping || timedCheckpoint) {
+                    long checkpointStart = System.nanoTime();
                     checkpoint(checkpoints, null);
-                    metrics.write(Map.of("step", step, "event", STOPPED_EVENT));
+                    clock.restart();
+                    metrics.write(checkpointEvent(step, stopping ? STOPPED_EVENT : TIMED_CHECKPOINT_EVENT,
+                            checkpointStart));
+                    windowStart += System.nanoTime() - checkpointStart; // steps_per_s counts training steps only
                 }
                 if (stopping) {
                     break;
@@ -254,6 +272,15 @@ public final class Trainer {
             priorThread.shutdownNow();
         }
         return new Summary(step, skipped, lastLoss, bestValid, Math.round((System.nanoTime() - started) / 1e9));
+    }
+
+    /** The metrics line of a checkpoint written without validation, begun at {@code startNanos}. */
+    public static Map<String, Object> checkpointEvent(long step, String event, long startNanos) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("event", event);
+        m.put("checkpoint_seconds", (System.nanoTime() - startNanos) / 1e9);
+        return m;
     }
 
     /** The sampler's negative phase, its failure rethrown as it was thrown. */

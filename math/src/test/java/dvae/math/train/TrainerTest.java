@@ -114,6 +114,53 @@ class TrainerTest {
         assertEquals(validLosses(whole), validLosses(stopped.resolve("metrics.jsonl")));
     }
 
+    /**
+     * Checkpoints by the wall clock (here due after every step) leave the run as it was, and a run killed between two
+     * validations resumes from the last of them exactly.
+     */
+    @Test
+    void timedCheckpointsLeaveTheRunAsItWasAndAKilledRunResumesFromTheLast(@TempDir Path dir) {
+        Dataset data = SyntheticData.noisyPrototypes(200, 11);
+        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        TrainConfig straight = tinyTraining(40, 20);
+        Path whole = dir.resolve("straight").resolve("metrics.jsonl");
+        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
+        });
+
+        class Killed extends RuntimeException {
+        }
+        Path timed = dir.resolve("timed");
+        assertThrows(Killed.class, () -> new Trainer(c, straight, data).run(RunDirectory.create(timed, "x"),
+                new Trainer.Listener() {
+                    @Override
+                    public void onLog(Map<String, Object> m) {
+                        if (((Number) m.get("step")).longValue() == 13) {
+                            throw new Killed(); // before step 13's checkpoint
+                        }
+                    }
+
+                    @Override
+                    public double checkpointMinutes() {
+                        return 1e-9;
+                    }
+                }));
+        Trainer resumed = Trainer.resume(RunDirectory.open(timed), data);
+        assertEquals(12, resumed.step());
+        resumed.run(RunDirectory.open(timed), new Trainer.Listener() {
+            @Override
+            public double checkpointMinutes() {
+                return 1e-9;
+            }
+        });
+        assertEquals(losses(whole), losses(timed.resolve("metrics.jsonl")));
+        assertEquals(validLosses(whole), validLosses(timed.resolve("metrics.jsonl")));
+        List<Long> timedSteps = MetricsLog.read(timed.resolve("metrics.jsonl")).stream()
+                .filter(m -> Trainer.TIMED_CHECKPOINT_EVENT.equals(m.get("event")))
+                .map(m -> ((Number) m.get("step")).longValue()).toList();
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, 39).filter(i -> i != 20).boxed().toList(),
+                timedSteps, "a timed checkpoint after every step but the validations'");
+    }
+
     private static List<Double> validLosses(Path metrics) {
         return MetricsLog.read(metrics).stream().filter(m -> m.containsKey("valid_loss"))
                 .map(m -> ((Number) m.get("valid_loss")).doubleValue()).collect(Collectors.toList());
