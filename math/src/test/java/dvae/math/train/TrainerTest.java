@@ -73,14 +73,24 @@ class TrainerTest {
         }
     }
 
+    private static final Dataset RESUME_DATA = SyntheticData.noisyPrototypes(200, 11);
+    private static final ModelConfig RESUME_MODEL = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL,
+            ObjectiveKind.ELBO, 1);
+
+    /** A 40-step run validated at steps 20 and 40, uninterrupted, in dir/straight; returns its metrics file. */
+    private static Path uninterrupted(Path dir) {
+        new Trainer(RESUME_MODEL, tinyTraining(40, 20), RESUME_DATA).run(RunDirectory.create(dir.resolve("straight"),
+                "x"), new Trainer.Listener() {
+        });
+        return dir.resolve("straight").resolve("metrics.jsonl");
+    }
+
     @Test
     void resumedRunsReproduceTheUninterruptedLossesExactly(@TempDir Path dir) {
-        Dataset data = SyntheticData.noisyPrototypes(200, 11);
-        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        Dataset data = RESUME_DATA;
+        ModelConfig c = RESUME_MODEL;
         TrainConfig straight = tinyTraining(40, 20);
-        Path whole = dir.resolve("straight").resolve("metrics.jsonl");
-        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
-        });
+        Path whole = uninterrupted(dir);
 
         // Abandoned after its step-20 checkpoint (a crash; the checkpoint stores the settings, so the interrupted
         // run is started with the full iteration count).
@@ -120,12 +130,10 @@ class TrainerTest {
      */
     @Test
     void timedCheckpointsLeaveTheRunAsItWasAndAKilledRunResumesFromTheLast(@TempDir Path dir) {
-        Dataset data = SyntheticData.noisyPrototypes(200, 11);
-        ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
+        Dataset data = RESUME_DATA;
+        ModelConfig c = RESUME_MODEL;
         TrainConfig straight = tinyTraining(40, 20);
-        Path whole = dir.resolve("straight").resolve("metrics.jsonl");
-        new Trainer(c, straight, data).run(RunDirectory.create(dir.resolve("straight"), "x"), new Trainer.Listener() {
-        });
+        Path whole = uninterrupted(dir);
 
         class Killed extends RuntimeException {
         }
