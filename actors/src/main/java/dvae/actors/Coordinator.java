@@ -167,7 +167,6 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private long skipped;
     private long nonFiniteInRow;
     private double lastLoss = Double.NaN;
-    private double lastLogZ = Double.NaN;
     private Double bestValid;
     private long startedAt;
     private long windowStart;
@@ -412,7 +411,6 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         nonFiniteInRow = 0;
         lastLoss = t.loss();
-        lastLogZ = t.priorLogZ();
         long step = t.step() + 1;
         if (step % training.logEvery() == 0 || step == training.iterations()) {
             double seconds = (System.nanoTime() - windowStart) / 1e9;
@@ -475,7 +473,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private double validateAndCheckpoint(long step, Parameters p, Holders holders, boolean validate,
                                          String eventWithoutValidation) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
-        Validation valid = validate ? Validation.measure(validationModel, run.data(), training, lastLogZ, validation,
+        Validation valid = validate ? Validation.measure(validationModel, run.data(), training, validation,
                 examples -> run.listener().validationProgress(step, examples)) : null;
         if (valid != null) {
             metrics.write(valid.metrics(step));

@@ -72,11 +72,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "W", description = "Threads (default: the number of cores).")
     Integer workers;
 
-    @Option(names = "--prior-temps", defaultValue = "10000",
+    @Option(names = "--prior-temps", defaultValue = "" + EvalSettings.PRIOR_TEMPS,
             description = "Prior AIS temperatures (default: ${DEFAULT-VALUE}).")
     int priorTemps;
 
-    @Option(names = "--prior-chains", defaultValue = "1024",
+    @Option(names = "--prior-chains", defaultValue = "" + EvalSettings.PRIOR_CHAINS,
             description = "Prior AIS chains (default: ${DEFAULT-VALUE}).")
     int priorChains;
 

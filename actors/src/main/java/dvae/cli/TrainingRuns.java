@@ -143,7 +143,7 @@ final class TrainingRuns {
                 throw new Stopped(summary.steps(), training.iterations(), keepIn);
             }
             double msPerIteration = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            if (training.validNll() != null) {
+            if (training.selectsByNll()) {
                 Checkpoint best = dir.checkpoints(training.keepCheckpoints()).best().orElseThrow(
                         () -> new IllegalStateException("no validation scored a checkpoint in " + keepIn));
                 return new Trained(ModelCheckpoint.load(best.dir()).model(), best.step(), config, training,

@@ -44,11 +44,8 @@ final class TrainingSettings {
         }
     }
 
-    /** How validations pick the best checkpoint: the NLL (the authors' way) or, with select-by = loss, the bound. */
+    /** How validations measure the NLL (with select-by = nll) and the prior's log Z (always). */
     private static TrainConfig.ValidNll validNll(Settings s) {
-        if (s.oneOf("dvae.train.select-by", "nll", "loss").equals("loss")) {
-            return null;
-        }
         return new TrainConfig.ValidNll(s.intAtLeast("dvae.train.valid-nll.examples", 0),
                 s.intAtLeast("dvae.train.valid-nll.samples", 1), s.intAtLeast("dvae.train.valid-nll.prior-temps", 2),
                 s.intAtLeast("dvae.train.valid-nll.prior-chains", 1),
@@ -72,7 +69,8 @@ final class TrainingSettings {
                     s.intAtLeast("dvae.prior-sampler.sweeps", 1), s.longAtLeast("dvae.train.eval-every", 1),
                     s.intAtLeast("dvae.train.valid-examples", 0), validNll(s), s.longAtLeast("dvae.train.log-every", 1),
                     s.intAtLeast("dvae.train.keep-checkpoints", 1), s.intAtLeast("dvae.train.max-nonfinite-steps", 1),
-                    s.longAtLeast("dvae.seed", 0));
+                    s.longAtLeast("dvae.seed", 0), s.oneOf("dvae.train.select-by", "nll", "loss").equals("nll")
+                            ? TrainConfig.SelectBy.NLL : TrainConfig.SelectBy.LOSS);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("settings dvae.train: " + e.getMessage());
         }

@@ -28,14 +28,16 @@ final class TinyTraining {
                 1, 1.5, true, new int[] {32}, new int[] {32}, BatchNorm.Config.DEFAULT, PIXELS);
     }
 
+    /** Selecting by the bound, with a small prior AIS for its log Z (30 temperatures × 16 chains). */
     static TrainConfig training(long iterations, long validEvery, String sampler) {
-        return training(iterations, validEvery, sampler, null);
+        return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, sampler, 50, 5,
+                validEvery, 0, new TrainConfig.ValidNll(10, 40, 30, 16, 20), 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
     }
 
-    /** With {@code validNll} not null, validations measure the NLL that picks the best checkpoint. */
+    /** Validations measure the NLL as {@code validNll} says, and it picks the best checkpoint. */
     static TrainConfig training(long iterations, long validEvery, String sampler, TrainConfig.ValidNll validNll) {
         return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, sampler, 50, 5,
-                validEvery, 0, validNll, 1, 2, 3, 5);
+                validEvery, 0, validNll, 1, 2, 3, 5, TrainConfig.SelectBy.NLL);
     }
 
     /** The per-step losses of a run's metrics log (skipped steps have none). */

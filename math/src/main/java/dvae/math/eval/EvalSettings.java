@@ -13,6 +13,9 @@ public record EvalSettings(int samples, int priorTemps, int priorChains, int pos
                            Annealing.Weights posteriorWeights, long seed) {
     /** The authors' K. */
     public static final int SAMPLES = 4000;
+    /** The prior's AIS as the authors run it: temperatures and chains from the uniform distribution. */
+    public static final int PRIOR_TEMPS = 10000;
+    public static final int PRIOR_CHAINS = 1024;
     /**
      * The posterior AIS's default weights: joint, the density exp(−βE) as the reference note infers QuPA's, and a
      * fifth less time than summing side 2 out (see {@link Annealing.Weights}).

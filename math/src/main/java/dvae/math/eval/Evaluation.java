@@ -151,9 +151,8 @@ public final class Evaluation {
     /** AIS and reverse AIS of the prior, side by side on the pool ahead of the examples, kept as soon as both end. */
     private CompletableFuture<PriorLogZ> priorLogZ(ExecutorService pool, PartialResults partial) {
         Rbm rbm = model.prior().asRbm();
-        CompletableFuture<LogZEstimate> forward = CompletableFuture.supplyAsync(() -> onWorker(() -> Annealing.ais(
-                rbm, settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
-                RandomStream.forPurpose(settings.seed(), "eval-prior-ais")).estimate()), pool);
+        CompletableFuture<LogZEstimate> forward = CompletableFuture.supplyAsync(() -> onWorker(() -> priorAis(
+                rbm, settings.priorTemps(), settings.priorChains(), settings.seed())), pool);
         CompletableFuture<LogZEstimate> reverse = CompletableFuture.supplyAsync(() -> onWorker(() ->
                 Annealing.reverseAis(rbm, settings.priorTemps(), settings.priorChains(), AnnealingBase.UNIFORM,
                         RandomStream.forPurpose(settings.seed(), "eval-prior-rais")).estimate()), pool);
@@ -164,6 +163,12 @@ public final class Evaluation {
             }
             return p;
         });
+    }
+
+    /** The prior's log Z by AIS from the uniform distribution, drawing from the evaluation's stream for it. */
+    public static LogZEstimate priorAis(Rbm prior, int temps, int chains, long seed) {
+        return Annealing.ais(prior, temps, chains, AnnealingBase.UNIFORM, RandomStream.forPurpose(seed,
+                "eval-prior-ais")).estimate();
     }
 
     /**

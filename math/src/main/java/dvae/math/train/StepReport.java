@@ -18,7 +18,8 @@ public final class StepReport {
     /**
      * A step's metrics line.
      *
-     * @param priorLogZ   the prior sampler's running log Z, or null without a sampler
+     * @param priorLogZ   the prior sampler's running log Z, or null without a sampler (population annealing's drifts
+     *                    once the prior is trained: validations measure it by AIS, see {@link Validation})
      * @param essFraction population annealing's effective sample size fraction, or null for other samplers
      */
     public static Map<String, Object> stepMetrics(long step, long epoch, ObjectiveKind objective,
@@ -47,9 +48,9 @@ public final class StepReport {
     /**
      * The training bound on the first {@link TrainConfig#validExamples()} validation examples (all when 0), with
      * λ = 1 (structured prediction: without the entropy term), batch norm on its moving averages and fresh posterior
-     * chains, plus the prior sampler's running log Z when it tracks one (NaN otherwise). Lower is better.
+     * chains, plus the prior's {@code logZ} (0 for structured prediction). Lower is better.
      */
-    public static double validationLoss(DvaeModel model, Dataset data, TrainConfig config, double priorLogZ,
+    public static double validationLoss(DvaeModel model, Dataset data, TrainConfig config, double logZ,
                                         RandomStream validation) {
         int total = data.valid().rows();
         int n = config.validExamples() == 0 ? total : Math.min(config.validExamples(), total);
@@ -64,6 +65,6 @@ public final class StepReport {
             sum += model.evaluate(x, lambda, validation).loss() * rows;
             count += rows;
         }
-        return sum / count + (Double.isFinite(priorLogZ) ? priorLogZ : 0);
+        return sum / count + logZ;
     }
 }

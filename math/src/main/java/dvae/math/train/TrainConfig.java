@@ -24,18 +24,23 @@ import dvae.math.rbm.PriorSampler;
  * @param priorSweeps         Gibbs sweeps of the prior sampler per step (40)
  * @param validEvery          steps between validations and checkpoints (20,000)
  * @param validExamples       validation examples used by the training-bound validation (0 = all)
- * @param validNll            how each validation measures the NLL that picks the best checkpoint, or null to pick it
- *                            by the training bound (faster; also what a run made before validation NLLs resumes with)
+ * @param validNll            how each validation measures the NLL and the prior's log Z (null in runs made before
+ *                            validation NLLs: the evaluation's prior AIS then)
  * @param logEvery            steps between lines of metrics.jsonl
  * @param keepCheckpoints     most recent checkpoints kept besides the best
  * @param maxNonFiniteSteps   consecutive non-finite steps before the run stops
  * @param seed                master seed of every random stream
+ * @param selectBy            what picks the best checkpoint (null in runs made before this setting: the NLL when they
+ *                            have validNll settings, else the bound)
  */
 public record TrainConfig(long iterations, int batchSize, double learningRate, double weightDecay, double adamBeta1,
                           double adamBeta2, double adamEpsilon, double warmupFraction, double entropyDecayFraction,
                           double entropyFloor, String priorSampler, int priorParticles, int priorSweeps,
                           long validEvery, int validExamples, ValidNll validNll, long logEvery,
-                          int keepCheckpoints, int maxNonFiniteSteps, long seed) {
+                          int keepCheckpoints, int maxNonFiniteSteps, long seed, SelectBy selectBy) {
+
+    /** What picks the best checkpoint: the validation NLL (the authors' way) or the training bound (faster). */
+    public enum SelectBy { NLL, LOSS }
 
     /**
      * The authors' model selection: at each validation, the test protocol's NLL on validation images (K importance
@@ -61,9 +66,17 @@ public record TrainConfig(long iterations, int batchSize, double learningRate, d
                 || maxNonFiniteSteps < 1 || priorParticles < 1 || priorSweeps < 1 || validExamples < 0) {
             throw new IllegalArgumentException("bad training settings: " + this);
         }
+        if (selectBy == SelectBy.NLL && validNll == null) {
+            throw new IllegalArgumentException("selecting by the NLL needs validation NLL settings");
+        }
         if (!priorSampler.equals("pa") && !priorSampler.equals("pcd")) {
             throw new IllegalArgumentException("prior sampler must be pa or pcd, got " + priorSampler);
         }
+    }
+
+    /** Whether validations measure the NLL and pick the best checkpoint by it. */
+    public boolean selectsByNll() {
+        return selectBy == null ? validNll != null : selectBy == SelectBy.NLL;
     }
 
     /** The ELBO/IW warm-up factor at a step. */

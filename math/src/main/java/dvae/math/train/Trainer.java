@@ -245,8 +245,7 @@ public final class Trainer {
                 }
                 if (step % config.validEvery() == 0 || step == config.iterations()) {
                     long validationStart = System.nanoTime();
-                    Validation valid = Validation.measure(model, data, config,
-                            sampler == null ? Double.NaN : sampler.logZ(), validation,
+                    Validation valid = Validation.measure(model, data, config, validation,
                             examples -> listener.validationProgress(step, examples));
                     metrics.write(valid.metrics(step));
                     if (Double.isFinite(valid.loss()) && (bestValid == null || valid.loss() < bestValid)) {

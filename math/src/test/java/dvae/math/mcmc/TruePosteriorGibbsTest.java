@@ -118,7 +118,7 @@ class TruePosteriorGibbsTest {
     void trainingImprovesTheExactLikelihood() {
         Dataset data = SyntheticData.noisyPrototypes(200, 5);
         TrainConfig train = new TrainConfig(150, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
-                150, 0, null, 1, 2, 3, 5);
+                150, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
         TruePosteriorTrainer trainer = new TruePosteriorTrainer(config(8, PIXELS), train, data, 2);
         Matrix images = new Matrix(200, PIXELS);
         data.fillTrainBatch(java.util.stream.IntStream.range(0, 200).toArray(), images.data, new RandomStream(6));
@@ -140,7 +140,7 @@ class TruePosteriorGibbsTest {
     void aStoppedRunResumesExactly(@TempDir Path tmp) {
         Dataset data = SyntheticData.noisyPrototypes(60, 5);
         TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
-                20, 0, null, 1, 2, 3, 5);
+                20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
         TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
         whole.run(s -> { }, () -> false, null);
 

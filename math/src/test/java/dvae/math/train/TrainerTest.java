@@ -31,9 +31,17 @@ class TrainerTest {
                 new int[] {32}, new int[] {32}, BatchNorm.Config.DEFAULT, PIXELS);
     }
 
+    /** Validation NLL and prior AIS settings small enough for tests: 12 images, K = 40, AIS 30 × 16 and 20. */
+    static final TrainConfig.ValidNll TINY_VALID_NLL = new TrainConfig.ValidNll(12, 40, 30, 16, 20);
+
+    /** Selecting by the bound; {@link #TINY_VALID_NLL}'s prior AIS gives its log Z. */
     static TrainConfig tinyTraining(long iterations, long validEvery) {
+        return tinyTraining(iterations, validEvery, TrainConfig.SelectBy.LOSS);
+    }
+
+    static TrainConfig tinyTraining(long iterations, long validEvery, TrainConfig.SelectBy selectBy) {
         return new TrainConfig(iterations, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
-                validEvery, 0, null, 1, 2, 3, 5);
+                validEvery, 0, TINY_VALID_NLL, 1, 2, 3, 5, selectBy);
     }
 
     private static List<Double> losses(Path metrics) {
@@ -174,6 +182,14 @@ class TrainerTest {
                 .map(m -> ((Number) m.get("valid_loss")).doubleValue()).collect(Collectors.toList());
     }
 
+    private static List<Map<String, Object>> validationLines(Path metrics) {
+        return MetricsLog.read(metrics).stream().filter(m -> m.containsKey("valid_loss")).toList();
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+
     /** Runs a trainer until its first validation at or after {@code step}, then abandons it (a crash). */
     private static void runUntil(Trainer trainer, RunDirectory run, long step) {
         class Stop extends RuntimeException {
@@ -203,9 +219,7 @@ class TrainerTest {
         Dataset data = SyntheticData.noisyPrototypes(200, 11);
         ModelConfig c = tinyModel(PosteriorKind.RBM, 1, RelaxationKind.PWL, ObjectiveKind.ELBO, 1);
         TrainConfig byLoss = tinyTraining(30, 10);
-        TrainConfig.ValidNll nllSettings = new TrainConfig.ValidNll(12, 40, 30, 16, 20);
-        TrainConfig byNll = new TrainConfig(30, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5,
-                10, 0, nllSettings, 1, 2, 3, 5);
+        TrainConfig byNll = tinyTraining(30, 10, TrainConfig.SelectBy.NLL);
         new Trainer(c, byLoss, data).run(RunDirectory.create(dir.resolve("loss"), "x"), new Trainer.Listener() {
         });
         List<Integer> progressShown = new java.util.ArrayList<>();
@@ -218,7 +232,19 @@ class TrainerTest {
             }
         });
         assertEquals(losses(dir.resolve("loss").resolve("metrics.jsonl")), losses(run.metricsFile()));
-        assertEquals(validLosses(dir.resolve("loss").resolve("metrics.jsonl")), validLosses(run.metricsFile()));
+        // The same bounds on validation data, each with its AIS log Z: the same settings and stream, but in the
+        // evaluation the AIS is one part of the cores' work, alone it is cut in parts for them (other draws).
+        List<Map<String, Object>> byBound = validationLines(dir.resolve("loss").resolve("metrics.jsonl"));
+        List<Map<String, Object>> byNllLines = validationLines(run.metricsFile());
+        assertEquals(3, byNllLines.size());
+        for (int i = 0; i < 3; i++) {
+            double logZ = number(byNllLines.get(i), "valid_prior_log_z");
+            double otherLogZ = number(byBound.get(i), "valid_prior_log_z");
+            assertEquals(number(byBound.get(i), "valid_loss") - otherLogZ, number(byNllLines.get(i), "valid_loss")
+                    - logZ, 1e-9);
+            assertEquals(otherLogZ, logZ, 5 * Math.hypot(number(byBound.get(i), "valid_prior_log_z_sd"),
+                    number(byNllLines.get(i), "valid_prior_log_z_sd")));
+        }
         assertEquals(List.of(12, 12, 12), progressShown);
 
         List<Map<String, Object>> validations = MetricsLog.read(run.metricsFile()).stream()
