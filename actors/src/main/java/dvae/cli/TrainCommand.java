@@ -253,6 +253,11 @@ final class TrainCommand implements Callable<Integer> {
                 LossCurves.writePng(run.validNllPng(), model.config().label() + ": validation NLL",
                         MetricsLog.series(run.metricsFile(), "valid_nll"), LossCurves.Scale.LINEAR);
             }
+            if (valid.priorLogZ() != null) { // the sampler's running estimate beside AIS at the validations
+                LossCurves.writePng(run.priorLogZPng(), model.config().label() + ": the prior's log Z",
+                        MetricsLog.series(run.metricsFile(), "prior_log_z", "valid_prior_log_z"),
+                        LossCurves.Scale.LINEAR);
+            }
             float[] samples = Previews.priorSamples(model, 64, 500, previews);
             if (samples != null) {
                 ImageGrid.writePng(run.samplesPng(), samples, 64, 28, 28, 8);

@@ -123,6 +123,10 @@ public final class RunDirectory {
         return plotsDir().resolve("valid-nll.png");
     }
 
+    public Path priorLogZPng() {
+        return plotsDir().resolve("prior-log-z.png");
+    }
+
     public Path samplesPng() {
         return plotsDir().resolve("samples.png");
     }
