@@ -23,7 +23,8 @@ import java.util.function.IntFunction;
  * never from the prior sampler's running estimate: population annealing carried along training reweights its
  * particles after updates that were computed from those very particles (the negative phase raises their energy), so
  * its estimate drifts once the prior is trained in earnest (the paper-budget run: −2,099 at step 183,100, where AIS
- * gives 249.2 ± 0.01), and bounds with it would not compare across validations.
+ * gives 249.2 ± 0.01; on a 6+6 RBM, exactly enumerated, {@code PriorSamplerTest} shows the drift and that it goes
+ * away when the updates do not come from the particles), and bounds with it would not compare across validations.
  *
  * @param loss       {@link StepReport#validationLoss} with the AIS log Z below
  * @param priorLogZ  the prior's log Z by AIS, or null for structured prediction (no prior)
