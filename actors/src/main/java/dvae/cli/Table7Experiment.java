@@ -104,7 +104,7 @@ final class Table7Experiment implements DatasetExperiment {
                             mcmcShown.continuedFrom(baseline.step());
                         }
                         TruePosteriorTrainer.Summary summary = baseline.run(mcmcShown::trained, kept::stopRequested,
-                                runDir);
+                                runDir, TrainingSettings.checkpointMinutes(run));
                         if (summary.steps() < p.iterations()) {
                             throw new TrainingRuns.Stopped(summary.steps(), p.iterations(), runDir);
                         }

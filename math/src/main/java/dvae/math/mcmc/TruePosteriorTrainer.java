@@ -13,6 +13,7 @@ import dvae.math.rbm.NegativePhase;
 import dvae.math.rbm.PriorSampler;
 import dvae.math.rbm.SamplerState;
 import dvae.math.run.Checkpoint;
+import dvae.math.run.CheckpointClock;
 import dvae.math.run.Checkpoints;
 import dvae.math.run.JsonFiles;
 import dvae.math.run.RandomStates;
@@ -111,17 +112,20 @@ public final class TruePosteriorTrainer {
 
     /** Trains {@link TrainConfig#iterations()} steps, reporting each finished step to {@code onStep}. */
     public Summary run(LongConsumer onStep) {
-        return run(onStep, () -> false, null);
+        return run(onStep, () -> false, null, 0);
     }
 
     /**
      * Trains up to {@link TrainConfig#iterations()} steps, reporting each finished step to {@code onStep}. When
      * {@code stop} turns true after a step, the run writes its checkpoint into {@code keepIn} and returns there (its
-     * summary's steps short of the iterations). The time per step is the mean over every session's steps.
+     * summary's steps short of the iterations); it also writes one there every {@code checkpointMinutes} (0: only
+     * when stopped), so that a run killed outright loses at most that. The time per step is the mean over every
+     * session's steps.
      */
-    public Summary run(LongConsumer onStep, BooleanSupplier stop, Path keepIn) {
+    public Summary run(LongConsumer onStep, BooleanSupplier stop, Path keepIn, double checkpointMinutes) {
         Matrix x = new Matrix(config.batchSize(), model.config().pixels());
         double lastLoss = Double.NaN;
+        CheckpointClock clock = new CheckpointClock(keepIn == null ? 0 : checkpointMinutes);
         long started = System.nanoTime();
         boolean stopping = false;
         while (step < config.iterations() && !stopping) {
@@ -140,6 +144,12 @@ public final class TruePosteriorTrainer {
             step++;
             onStep.accept(step);
             stopping = step < config.iterations() && keepIn != null && stop.getAsBoolean();
+            if (!stopping && step < config.iterations() && clock.due()) {
+                trainedNanos += System.nanoTime() - started;
+                checkpoint(keepIn);
+                clock.restart();
+                started = System.nanoTime(); // the checkpoint's time is not a step's
+            }
         }
         trainedNanos += System.nanoTime() - started;
         if (stopping) {

@@ -2,6 +2,7 @@ package dvae.math.mcmc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.autodiff.ElementwiseOps;
@@ -142,23 +143,50 @@ class TruePosteriorGibbsTest {
         TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
                 20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
         TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
-        whole.run(s -> { }, () -> false, null);
+        whole.run(s -> { }, () -> false, null, 0);
 
         Path keep = tmp.resolve("mcmc");
         long[] asked = {0};
         TruePosteriorTrainer first = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
         assertTrue(!first.resumeFrom(keep), "nothing to resume yet");
-        TruePosteriorTrainer.Summary stopped = first.run(s -> { }, () -> ++asked[0] == 7, keep);
+        TruePosteriorTrainer.Summary stopped = first.run(s -> { }, () -> ++asked[0] == 7, keep, 0);
         assertEquals(7, stopped.steps());
 
         TruePosteriorTrainer second = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
         assertTrue(second.resumeFrom(keep));
         assertEquals(7, second.step());
         long[] seen = {0};
-        TruePosteriorTrainer.Summary done = second.run(s -> seen[0] = s, () -> false, keep);
+        TruePosteriorTrainer.Summary done = second.run(s -> seen[0] = s, () -> false, keep, 0);
         assertEquals(20, done.steps());
         assertEquals(20, seen[0]);
         assertTrue(done.msPerStep() > 0);
+        for (Param p : whole.model().params().all()) {
+            assertArrayEquals(p.value().data, second.model().params().get(p.name()).value().data, p.name());
+        }
+    }
+
+    /** With checkpoints by the clock (here after every step), a run killed outright resumes from the last one. */
+    @Test
+    void aKilledRunResumesFromItsLastTimedCheckpoint(@TempDir Path tmp) {
+        Dataset data = SyntheticData.noisyPrototypes(60, 5);
+        TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
+                20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
+        TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        whole.run(s -> { });
+
+        class Killed extends RuntimeException {
+        }
+        Path keep = tmp.resolve("mcmc");
+        TruePosteriorTrainer first = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        assertThrows(Killed.class, () -> first.run(s -> {
+            if (s == 9) {
+                throw new Killed(); // before step 9's checkpoint
+            }
+        }, () -> false, keep, 1e-9));
+        TruePosteriorTrainer second = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
+        assertTrue(second.resumeFrom(keep));
+        assertEquals(8, second.step());
+        assertEquals(20, second.run(s -> { }, () -> false, keep, 1e-9).steps());
         for (Param p : whole.model().params().all()) {
             assertArrayEquals(p.value().data, second.model().params().get(p.name()).value().data, p.name());
         }
