@@ -5,6 +5,7 @@ import dvae.math.BadInputException;
 import dvae.math.data.DatasetKind;
 import dvae.math.io.AtomicFiles;
 import dvae.math.io.FileTrees;
+import dvae.math.run.RunLock;
 import dvae.math.util.Progress;
 import dvae.math.util.ProgressListener;
 import java.io.IOException;
@@ -113,6 +114,18 @@ final class ExperimentCommand implements Callable<Integer> {
             requireResumable(dir, startedFile, started);
         } else {
             requireWritable(dir);
+        }
+        RunLock lock = RunLock.acquire(dir); // before --force deletes what another process may be writing
+        try {
+            return runLocked(experiment, chosen, runs, settings, dir, progress, startedFile, started);
+        } finally {
+            lock.close();
+        }
+    }
+
+    private Integer runLocked(Experiment experiment, Budget chosen, int runs, Settings settings, Path dir,
+                              Path progress, Path startedFile, String started) {
+        if (!resume) {
             try {
                 FileTrees.delete(progress); // what --force overwrites
             } catch (IOException e) {
@@ -174,7 +187,7 @@ final class ExperimentCommand implements Callable<Integer> {
             return;
         }
         try (Stream<Path> entries = Files.list(dir)) {
-            if (entries.findAny().isPresent()) {
+            if (entries.anyMatch(entry -> !entry.getFileName().toString().equals(RunLock.FILE))) {
                 throw new BadInputException("results directory " + dir + " is not empty; pass --force to overwrite "
                         + "it, --resume to continue the experiment it holds, or --out DIR for another");
             }

@@ -8,6 +8,7 @@ import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
 import dvae.math.model.ModelConfig;
 import dvae.math.run.RunDirectory;
+import dvae.math.run.RunLock;
 import dvae.math.train.ResumePoint;
 import dvae.math.train.TrainConfig;
 import java.nio.file.Path;
@@ -49,8 +50,21 @@ final class NodeCommand implements Callable<Integer> {
             + "dvae.cluster.* and akka.* may be --set beside it.")
     Path resume;
 
+    /** The coordinator's run directory's lock, held while the node runs. */
+    private RunLock lock;
+
     @Override
     public Integer call() {
+        try {
+            return runNode();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private Integer runNode() {
         if (index < 0) {
             throw new BadInputException("--index must be at least 0, got " + index);
         }
@@ -88,10 +102,16 @@ final class NodeCommand implements Callable<Integer> {
             from.requireEngine(TrainCommand.Engine.actors.name());
             training = new TrainingRoles.Training(from.manifest().config(), from.config(), data, from);
             run = coordinates ? resumed : null;
+            if (run != null) {
+                lock = RunLock.acquire(run.root());
+            }
         } else {
             ModelConfig model = TrainingSettings.model(s, kind.id());
             TrainConfig config = TrainingSettings.training(s);
             run = coordinates ? TrainCommand.createRunDirectory(s, model, out) : null;
+            if (run != null) {
+                lock = RunLock.acquire(run.root());
+            }
             data = Datasets.load(kind, DataCommand.dataOptions(s, null));
             training = new TrainingRoles.Training(model, config, data);
         }

@@ -14,6 +14,7 @@ import dvae.math.random.RandomStream;
 import dvae.math.run.ImageGrid;
 import dvae.math.run.MetricsLog;
 import dvae.math.run.RunDirectory;
+import dvae.math.run.RunLock;
 import dvae.math.tensor.Matrix;
 import dvae.math.train.Previews;
 import dvae.math.train.ResumePoint;
@@ -68,12 +69,28 @@ final class TrainCommand implements Callable<Integer> {
                     + "engine that made the run (the only one accepted).")
     Engine engine;
 
+    /** The run directory's lock, held from its opening or creation to the command's end. */
+    private RunLock lock;
+
     @Override
     public Integer call() {
+        try {
+            return train();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private Integer train() {
         if (resume != null && (out != null || !settingsOptions.sets.isEmpty() || settingsOptions.configFile != null)) {
             throw new BadInputException("--resume continues a run with its own settings: drop --out, --set and --config");
         }
         RunDirectory run = resume == null ? null : RunDirectory.open(resume);
+        if (run != null) {
+            lock = RunLock.acquire(run.root()); // before anything reads the run's state or writes to it
+        }
         // A resumed run keeps the settings it was started with (data set, workers, samplers, chain shards).
         Settings settings = run == null ? settingsOptions.load()
                 : new Settings(SettingsLoader.load(run.configFile(), List.of()));
@@ -103,6 +120,7 @@ final class TrainCommand implements Callable<Integer> {
             training = TrainingSettings.training(settings);
             topology = actorTopology(settings); // its settings are checked before anything is written
             run = createRunDirectory(settings, model, out);
+            lock = RunLock.acquire(run.root());
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             System.err.println("run directory: " + run.root());
         }

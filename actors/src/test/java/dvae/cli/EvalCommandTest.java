@@ -39,12 +39,16 @@ class EvalCommandTest {
 
     /** A tiny MNIST-shaped model (4+4 latents, 784 pixels) saved as the run's best checkpoint at step 100. */
     private Path runWithCheckpoint(PosteriorKind posterior, int levels) {
+        return runWithCheckpoint(tmp.resolve("run-" + posterior + levels), posterior, levels);
+    }
+
+    /** The same in {@code dir}. */
+    static Path runWithCheckpoint(Path dir, PosteriorKind posterior, int levels) {
         ModelConfig config = new ModelConfig(8, posterior, levels, RelaxationKind.PWL, 4, true, 10, 30,
                 ObjectiveKind.ELBO, 1, 10, 1, 1.5, true, new int[] {6}, new int[] {6}, BatchNorm.Config.DEFAULT, 784);
         float[] meanPixel = new float[784];
         Arrays.fill(meanPixel, 0.13f);
         DvaeModel model = new DvaeModel(config, meanPixel, null, new RandomStream(3));
-        Path dir = tmp.resolve("run-" + posterior + levels);
         RunDirectory run = RunDirectory.create(dir, "dvae {}\n");
         run.checkpoints(2).save(100, Map.of(), new Checkpoint.Score("valid_nll", 100.0),
                 d -> ModelCheckpoint.save(d, model, "mnist", meanPixel, null));
