@@ -30,7 +30,8 @@ class EvalCommandTest {
     @TempDir
     Path tmp;
 
-    private static void assertOneLineBadInput(CliRun r, String problem) {
+    /** The command refused its input in one line, starting "error: " and saying {@code problem}, with exit 2. */
+    static void assertOneLineBadInput(CliRun r, String problem) {
         assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
         String[] lines = r.err().strip().split("\\R");
         assertEquals(1, lines.length, r.err());

@@ -1,7 +1,6 @@
 package dvae.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.run.RunLock;
@@ -20,10 +19,7 @@ class RunLockCommandsTest {
     Path tmp;
 
     private static void assertRefused(CliRun r, Path dir) {
-        assertEquals(Main.EXIT_BAD_INPUT, r.exit(), r.err());
-        String[] lines = r.err().strip().split("\\R");
-        assertEquals(1, lines.length, r.err());
-        assertTrue(lines[0].startsWith("error: " + dir + ": in use by another process (pid "), r.err());
+        EvalCommandTest.assertOneLineBadInput(r, dir + ": in use by another process (pid ");
     }
 
     @Test

@@ -133,17 +133,26 @@ class TruePosteriorGibbsTest {
         assertTrue(after > before + 50, "log p(x) " + before + " -> " + after);
     }
 
+    private static final Dataset RESUME_DATA = SyntheticData.noisyPrototypes(60, 5);
+    private static final TrainConfig RESUME_TRAINING = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5,
+            0.05, "pcd", 20, 5, 20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
+
+    /** The 20-step run the resumed ones are compared with, never stopped. */
+    private static TruePosteriorTrainer uninterrupted() {
+        TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), RESUME_TRAINING, RESUME_DATA, 2);
+        whole.run(s -> { });
+        return whole;
+    }
+
     /**
      * Stopped after 7 of 20 steps and resumed from the checkpoint it wrote, a run ends with the parameters of the run
      * that was never stopped, bit for bit (chains, sampler, batch order and streams all restored).
      */
     @Test
     void aStoppedRunResumesExactly(@TempDir Path tmp) {
-        Dataset data = SyntheticData.noisyPrototypes(60, 5);
-        TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
-                20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
-        TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
-        whole.run(s -> { }, () -> false, null, 0);
+        Dataset data = RESUME_DATA;
+        TrainConfig train = RESUME_TRAINING;
+        TruePosteriorTrainer whole = uninterrupted();
 
         Path keep = tmp.resolve("mcmc");
         long[] asked = {0};
@@ -168,11 +177,9 @@ class TruePosteriorGibbsTest {
     /** With checkpoints by the clock (here after every step), a run killed outright resumes from the last one. */
     @Test
     void aKilledRunResumesFromItsLastTimedCheckpoint(@TempDir Path tmp) {
-        Dataset data = SyntheticData.noisyPrototypes(60, 5);
-        TrainConfig train = new TrainConfig(20, 10, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 20, 5,
-                20, 0, null, 1, 2, 3, 5, TrainConfig.SelectBy.LOSS);
-        TruePosteriorTrainer whole = new TruePosteriorTrainer(config(6, PIXELS), train, data, 2);
-        whole.run(s -> { });
+        Dataset data = RESUME_DATA;
+        TrainConfig train = RESUME_TRAINING;
+        TruePosteriorTrainer whole = uninterrupted();
 
         class Killed extends RuntimeException {
         }
