@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dvae.math.io.AtomicFiles;
+import dvae.math.run.RunLock;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,13 +39,15 @@ public final class PartialResults implements AutoCloseable {
     }
 
     private final Path file;
+    private final RunLock lock;
     private final Evaluation.PriorLogZ prior;
     private final List<Evaluation.ExampleResult> examples;
     private final BufferedWriter out;
 
-    private PartialResults(Path file, Evaluation.PriorLogZ prior, List<Evaluation.ExampleResult> examples,
-                           BufferedWriter out) {
+    private PartialResults(Path file, RunLock lock, Evaluation.PriorLogZ prior,
+                           List<Evaluation.ExampleResult> examples, BufferedWriter out) {
         this.file = file;
+        this.lock = lock;
         this.prior = prior;
         this.examples = examples;
         this.out = out;
@@ -52,9 +55,20 @@ public final class PartialResults implements AutoCloseable {
 
     /**
      * Opens {@code file} for an evaluation with this identity: keeps what an earlier run of the same evaluation wrote
-     * (rewriting the file without a cut-off last line), or starts it afresh.
+     * (rewriting the file without a cut-off last line), or starts it afresh. Another process evaluating into the
+     * same file (its lock, {@code FILE.lock}, held) is refused in one line.
      */
     public static PartialResults open(Path file, Map<String, ?> identity) {
+        RunLock lock = RunLock.onFile(file.resolveSibling(file.getFileName() + ".lock"), file);
+        try {
+            return open(file, identity, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static PartialResults open(Path file, Map<String, ?> identity, RunLock lock) {
         Map<String, String> id = new LinkedHashMap<>();
         identity.forEach((k, v) -> id.put(k, String.valueOf(v)));
         List<Line> kept = new ArrayList<>();
@@ -86,7 +100,7 @@ public final class PartialResults implements AutoCloseable {
         AtomicFiles.writeString(file, text.toString());
         try {
             BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            return new PartialResults(file, prior, examples, out);
+            return new PartialResults(file, lock, prior, examples, out);
         } catch (IOException e) {
             throw new UncheckedIOException("opening " + file + " for appending: " + e.getMessage(), e);
         }
@@ -155,6 +169,8 @@ public final class PartialResults implements AutoCloseable {
             out.close();
         } catch (IOException e) {
             throw new UncheckedIOException("closing " + file + ": " + e.getMessage(), e);
+        } finally {
+            lock.close();
         }
     }
 }

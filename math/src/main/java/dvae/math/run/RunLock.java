@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Keeps a second process from writing into a folder another one is writing into (two trainers resuming one run would
- * interleave its metrics and race for its checkpoints): an operating-system lock on the folder's {@value #FILE},
- * held while the work runs and released however the process ends, SIGKILL included. The file keeps the holder's pid,
- * to name it in the refusal.
+ * Keeps a second process from writing where another one is writing (two trainers resuming one run would interleave
+ * its metrics and race for its checkpoints; two evaluations would overwrite each other's partial results): an
+ * operating-system lock on a lock file, held while the work runs and released however the process ends, SIGKILL
+ * included. The file keeps the holder's pid, to name it in the refusal.
  */
 public final class RunLock implements AutoCloseable {
     public static final String FILE = ".lock";
@@ -28,11 +28,16 @@ public final class RunLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes {@code dir}'s lock (creating the folder if need be), or refuses in one line if another holds it. */
+    /** Takes folder {@code dir}'s lock ({@value #FILE}, creating the folder if need be), or refuses in one line. */
     public static RunLock acquire(Path dir) {
-        Path file = dir.resolve(FILE);
+        return onFile(dir.resolve(FILE), dir);
+    }
+
+    /** Takes the lock of what {@code lockFile} guards (named {@code subject} in a refusal), or refuses in one line. */
+    public static RunLock onFile(Path lockFile, Path subject) {
+        Path file = lockFile;
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(file.toAbsolutePath().getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;
@@ -44,9 +49,8 @@ public final class RunLock implements AutoCloseable {
             if (lock == null) {
                 channel.close();
                 String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
-                throw new BadInputException(dir + ": in use by another process" + (holder.isEmpty() ? ""
-                        : " (" + holder + ")") + "; wait for it to end, or stop it (Ctrl-C or SIGTERM writes a "
-                        + "checkpoint) and run this again");
+                throw new BadInputException(subject + ": in use by another process" + (holder.isEmpty() ? ""
+                        : " (" + holder + ")") + "; wait for it to end, or stop it (Ctrl-C), and run this again");
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")

@@ -61,6 +61,21 @@ class ResumeTest {
         }
     }
 
+    /** A second process (here: a second opener) evaluating into the same file is refused, and the file kept. */
+    @Test
+    void aFileBeingWrittenIsNotOpenedTwice() throws Exception {
+        Path file = dir.resolve("held.jsonl");
+        try (PartialResults first = PartialResults.open(file, IDENTITY)) {
+            String before = Files.readString(file);
+            dvae.math.BadInputException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    dvae.math.BadInputException.class, () -> PartialResults.open(file, Map.of("checkpoint", "other")));
+            assertTrue(refused.getMessage().startsWith(file + ": in use by another process (pid "),
+                    refused.getMessage());
+            assertEquals(before, Files.readString(file));
+        }
+        PartialResults.open(file, IDENTITY).close(); // released with the first
+    }
+
     @Test
     void resultsOfAnotherEvaluationAreNotReused() {
         DvaeModel model = TinyModels.model(TinyModels.config(8, PosteriorKind.DIRECTED, 2, ObjectiveKind.ELBO), 1);
