@@ -161,8 +161,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
     private boolean barrier;
     private boolean validating;
     private boolean stopping;
-    private final long firstStep;
     private long handedOut;
+    /** The step of the last checkpoint (the one resumed from, at first). */
     private long checkpointed;
     private long skipped;
     private long nonFiniteInRow;
@@ -206,7 +206,6 @@ public final class Coordinator extends AbstractBehavior<Object> {
             validation.restore(streams.get(VALIDATION_STREAM));
             handedOut = resume.step();
         }
-        firstStep = handedOut;
         checkpointed = handedOut;
         // The system's shutdown (started by the JVM's on Ctrl-C or SIGTERM) waits, in its first phase, while the
         // steps in flight settle and a checkpoint is written (akka.coordinated-shutdown.phases.before-service-unbind
@@ -341,7 +340,7 @@ public final class Coordinator extends AbstractBehavior<Object> {
         }
         stopping = true;
         barrier = true; // no more batches; the checkpoint starts once those in flight have settled
-        if (handedOut == firstStep && inFlight.isEmpty()) {
+        if (handedOut == checkpointed && inFlight.isEmpty()) {
             return finish(null); // nothing trained since the last checkpoint
         }
         dispatch();
