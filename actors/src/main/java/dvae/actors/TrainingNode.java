@@ -45,6 +45,10 @@ public final class TrainingNode {
                 training.data(), run, listener, done);
         ActorSystem<?> system = ActorSystem.create(Guardian.create(TrainingRoles.children(training, topology,
                 workerPrefix, coordinatorRun)), systemName, config);
+        // A shutdown that outlasts its first phase stops the coordinator before it can report: whoever waits for
+        // the summary learns so instead of waiting for ever.
+        system.getWhenTerminated().thenRun(() -> done.completeExceptionally(
+                new IllegalStateException("the actor system stopped before the run reported how it ended")));
         return new TrainingNode(system, done);
     }
 

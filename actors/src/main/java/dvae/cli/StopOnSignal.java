@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
  * so, which {@link #close} marks.
  */
 final class StopOnSignal implements AutoCloseable {
-    /** How long the hook waits (as long as Akka's first shutdown phase may take). */
-    private static final long WAIT_SECONDS = 60;
+    /**
+     * How long the hook waits: a little longer than Akka's first shutdown phase may take (akka.coordinated-shutdown.
+     * phases.before-service-unbind.timeout, 300 s), so that the command can still say how it stopped.
+     */
+    private static final long WAIT_SECONDS = 330;
 
     private final CountDownLatch reported = new CountDownLatch(1);
     private final Thread hook;

@@ -145,8 +145,10 @@ final class TrainCommand implements Callable<Integer> {
                     if (!listener.stopRequested()) {
                         throw e;
                     }
-                    // The signal came while the actor system started: Akka refuses to start during a shutdown.
-                    System.err.println(stopped(0, training.iterations(), null));
+                    // The signal came while the actor system started (Akka refuses to start during a shutdown), or
+                    // the shutdown's wait ran out before the run had ended (a long validation): the run goes on
+                    // from its latest checkpoint, whichever that is.
+                    System.err.println("\n" + stoppedWithoutSummary(run, training));
                     return Main.EXIT_FAILURE;
                 }
             }
@@ -184,6 +186,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         return steps == 0 ? "stopped before the first step"
                 : "stopped at step " + steps + ", checkpoint written; continue with: " + continueWith;
+    }
+
+    /** What a run stopped before it could report says: the checkpoint it continues from, if any. */
+    static String stoppedWithoutSummary(RunDirectory run, TrainConfig training) {
+        return run.checkpoints(training.keepCheckpoints()).latest()
+                .map(c -> "stopped; the latest checkpoint is step " + c.step() + "; continue with: run/dvae train "
+                        + "--resume " + run.root())
+                .orElse("stopped before the first checkpoint");
     }
 
     /** The actor system's shape and settings (null for the reference engine): all of them in one JVM. */
