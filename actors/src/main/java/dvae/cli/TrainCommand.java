@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
         description = {"Train a model. Defaults are the paper's DVAE## on binarized MNIST (100+100 latents, ELBO, "
                 + "s = 10, t = 1, 10^6 steps); settings choose the data set, latent size, posterior, relaxation, "
                 + "objective, s, t, T and the prior sampler (see conf/application.conf). Ctrl-C or SIGTERM writes "
-                + "a checkpoint at the last step trained and stops; --resume continues from it.",
+                + "a checkpoint at the last step trained and stops; one is also written every "
+                + "dvae.train.checkpoint-minutes (15) between validations, so a killed run loses at most that; "
+                + "--resume continues from the latest.",
                 "Examples:",
                 "  dvae train --set dvae.train.iterations=2000 --out runs/quick",
                 "  dvae train --set dvae.model.posterior=directed --set dvae.model.levels=2",
