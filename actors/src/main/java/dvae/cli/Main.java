@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dvae", mixinStandardHelpOptions = true, version = "dvae 0.1.0",
         description = "DVAE##: discrete VAEs with undirected (RBM) posteriors, trained by backpropagating "
                 + "through one relaxed Gibbs update.",
-        subcommands = {DataCommand.class, NodeCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {DataCommand.class, NodeCommand.class, TrainCommand.class, StatusCommand.class, EvalCommand.class,
                 LogzCommand.class, ExperimentCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

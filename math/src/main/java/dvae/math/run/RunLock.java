@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * Keeps a second process from writing where another one is writing (two trainers resuming one run would interleave
@@ -59,6 +60,32 @@ public final class RunLock implements AutoCloseable {
             return new RunLock(channel, lock);
         } catch (IOException e) {
             throw new UncheckedIOException("locking " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Who holds folder {@code dir}'s lock ("pid N"), if a process does: asked by taking a shared lock for an instant,
+     * which a holder's exclusive one refuses.
+     */
+    public static Optional<String> holder(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock probe;
+            try {
+                probe = channel.tryLock(0, Long.MAX_VALUE, true);
+            } catch (OverlappingFileLockException heldInThisProcess) {
+                probe = null;
+            }
+            if (probe != null) {
+                probe.release();
+                return Optional.empty();
+            }
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
     }
 

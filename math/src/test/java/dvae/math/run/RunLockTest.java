@@ -18,6 +18,7 @@ class RunLockTest {
         RunLock first = RunLock.acquire(dir);
         String pid = "pid " + ProcessHandle.current().pid();
         assertEquals(pid, Files.readString(dir.resolve(RunLock.FILE)).strip());
+        assertEquals(java.util.Optional.of(pid), RunLock.holder(dir));
 
         BadInputException refused = assertThrows(BadInputException.class, () -> RunLock.acquire(dir));
         assertTrue(refused.getMessage().startsWith(dir + ": in use by another process (" + pid + ")"),
@@ -25,6 +26,8 @@ class RunLockTest {
         assertFalse(refused.getMessage().contains("\n"));
 
         first.close();
+        assertEquals(java.util.Optional.empty(), RunLock.holder(dir));
         RunLock.acquire(dir).close();
+        assertEquals(java.util.Optional.empty(), RunLock.holder(tmp.resolve("never-locked")));
     }
 }
