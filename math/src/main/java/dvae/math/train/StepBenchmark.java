@@ -58,9 +58,10 @@ public final class StepBenchmark {
         double[] ms = new double[cases.size()];
         double[] gflop = new double[cases.size()];
         for (int c = 0; c < cases.size(); c++) {
+            // The closing validation reports nothing the bench uses: the smallest prior AIS for its bound.
             TrainConfig paper = new TrainConfig(warmupSteps + timedSteps, 100, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3,
-                    0.5, 0.05, "pa", 1000, 40, warmupSteps + timedSteps, 100, null, timedSteps, 1, 10, 1,
-                    TrainConfig.SelectBy.LOSS);
+                    0.5, 0.05, "pa", 1000, 40, warmupSteps + timedSteps, 100, new TrainConfig.ValidNll(1, 1, 2, 1, 2),
+                    timedSteps, 1, 10, 1, TrainConfig.SelectBy.LOSS);
             ms[c] = 1000 / timedStepsPerSecond(cases.get(c), paper, data, warmupSteps);
             gflop[c] = flopPerStep(cases.get(c), paper) / 1e9;
         }
