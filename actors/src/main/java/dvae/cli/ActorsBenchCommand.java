@@ -114,11 +114,12 @@ final class ActorsBenchCommand implements Callable<Integer> {
             throw new BadInputException("need 1 <= --warmup < --steps and --rounds >= 1, got " + warmup + ", " + steps
                     + " and " + rounds);
         }
-        // Log every step and validate only at the end, on a few examples and without the NLL: the loop itself is
-        // what is timed.
+        // Log every step and validate only at the end, on a few examples, without the NLL and with the smallest
+        // prior AIS: the loop itself is what is timed.
         List<String> sets = new ArrayList<>(settingsOptions.sets);
         sets.addAll(List.of("dvae.train.iterations=" + steps, "dvae.train.log-every=1",
-                "dvae.train.eval-every=" + steps, "dvae.train.valid-examples=100", "dvae.train.select-by=loss"));
+                "dvae.train.eval-every=" + steps, "dvae.train.valid-examples=100", "dvae.train.select-by=loss",
+                "dvae.train.valid-nll.prior-temps=2", "dvae.train.valid-nll.prior-chains=1"));
         Settings settings = new Settings(SettingsLoader.load(settingsOptions.configFile, sets));
         DatasetKind kind = DatasetKind.parse(settings.oneOf("dvae.data.dataset",
                 DatasetKind.ids().toArray(String[]::new)));
