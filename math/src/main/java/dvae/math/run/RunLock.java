@@ -34,9 +34,8 @@ public final class RunLock implements AutoCloseable {
         return onFile(dir.resolve(FILE), dir);
     }
 
-    /** Takes the lock of what {@code lockFile} guards (named {@code subject} in a refusal), or refuses in one line. */
-    public static RunLock onFile(Path lockFile, Path subject) {
-        Path file = lockFile;
+    /** Takes the lock of what lock file {@code file} guards (named {@code subject} in a refusal), or refuses in one line. */
+    public static RunLock onFile(Path file, Path subject) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -49,7 +48,7 @@ public final class RunLock implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+                String holder = holderText(file);
                 throw new BadInputException(subject + ": in use by another process" + (holder.isEmpty() ? ""
                         : " (" + holder + ")") + "; wait for it to end, or stop it (Ctrl-C), and run this again");
             }
@@ -83,10 +82,15 @@ public final class RunLock implements AutoCloseable {
                 probe.release();
                 return Optional.empty();
             }
-            return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+            return Optional.of(holderText(file));
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What the holder wrote into its lock file ("pid N"). */
+    private static String holderText(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     @Override
