@@ -63,7 +63,9 @@ class LogzCommandTest {
     void badInputIsOneLineAndExitTwo() throws Exception {
         Rbm.random(3, 4, 1.0, 7).save(dir);
         Path missing = dir.resolve("nowhere");
-        assertBadInput(CliRun.run("logz", "--rbm", missing.toString(), "--method", "exact"), "W.npy");
+        assertBadInput(CliRun.run("logz", "--rbm", missing.toString(), "--method", "exact"), "not a folder");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertBadInput(CliRun.run("logz", "--rbm", empty.toString(), "--method", "exact"), "W.npy");
 
         Path misShaped = Files.createDirectories(dir.resolve("misshaped"));
         Rbm.random(3, 4, 1.0, 7).save(misShaped);

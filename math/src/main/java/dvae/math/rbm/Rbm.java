@@ -5,6 +5,7 @@ import dvae.math.blas.Blas;
 import dvae.math.util.Parallel;
 import dvae.math.io.Npy;
 import dvae.math.random.RandomStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -51,6 +52,10 @@ public final class Rbm {
 
     /** Reads W.npy (n1×n2), b1.npy (n1) and b2.npy (n2), float32 or float64, rejecting mismatched shapes and NaNs. */
     public static Rbm load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": not a folder (an RBM is read from a folder holding W.npy, b1.npy"
+                    + " and b2.npy)");
+        }
         Npy.Array w = readFloatArray(dir.resolve("W.npy"));
         Npy.Array b1 = readFloatArray(dir.resolve("b1.npy"));
         Npy.Array b2 = readFloatArray(dir.resolve("b2.npy"));
