@@ -3,21 +3,52 @@ package dvae.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dvae.math.BadInputException;
 import dvae.math.blas.Blas;
+import dvae.math.data.BinaryImages;
+import dvae.math.data.Dataset;
+import dvae.math.data.DatasetKind;
+import dvae.math.data.Datasets;
+import dvae.math.data.Images;
 import dvae.math.eval.EvalBenchmark;
 import dvae.math.eval.EvalSettings;
+import dvae.math.eval.Evaluation;
+import dvae.math.model.DvaeModel;
+import dvae.math.model.ModelCheckpoint;
+import dvae.math.model.ModelConfig.PosteriorKind;
+import dvae.math.run.RunDirectory;
+import dvae.math.tensor.Matrix;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dvae bench eval}: evaluation throughput against its floating-point floor. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Test examples per second of the K = 4000 evaluation (RBM posteriors: 4000 particles x 500 "
-                + "temperatures), random models, against the sgemm floor; a few examples per case.")
+                + "temperatures), random models or a trained run's (--run), against the sgemm floor; a few examples "
+                + "per case.")
 final class EvalBenchCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settingsOptions;
+
     @Option(names = "--workers", paramLabel = "W", description = "Threads (default: the number of cores).")
     Integer workers;
+
+    @Option(names = "--run", paramLabel = "DIR",
+            description = "Time this training run's model on its test images instead of the random models (the "
+                    + "run's files are only read).")
+    Path runDir;
+
+    @Option(names = "--checkpoint", defaultValue = "best",
+            description = "With --run: best or last (default: ${DEFAULT-VALUE}).")
+    String checkpoint;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "With --run: data cache folder (default: setting dvae.data.dir).")
+    Path dataDir;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -25,7 +56,11 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
-        EvalBenchmark.Report report = EvalBenchmark.run(threads);
+        if (threads < 1) {
+            throw new BadInputException("--workers must be at least 1, got " + threads);
+        }
+        ObjectNode timedOn = new ObjectMapper().createObjectNode();
+        EvalBenchmark.Report report = runDir == null ? EvalBenchmark.run(threads) : onRun(threads, timedOn);
         if (json) {
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.put("bench", "eval");
@@ -33,6 +68,7 @@ final class EvalBenchCommand implements Callable<Integer> {
             out.put("workers", report.workers());
             out.put("blas", Blas.backend());
             out.put("posterior_ais_weights", EvalSettings.POSTERIOR_WEIGHTS.label());
+            out.setAll(timedOn);
             ArrayNode cases = out.putArray("cases");
             for (EvalBenchmark.Case c : report.cases()) {
                 cases.addObject().put("name", c.name()).put("examples_per_s", c.examplesPerSecond())
@@ -41,7 +77,9 @@ final class EvalBenchCommand implements Callable<Integer> {
             }
             System.out.println(out);
         } else {
-            System.out.printf(Locale.ROOT, "peak %.1f GFLOP/s, %d workers%n", report.peakGflops(), report.workers());
+            System.out.printf(Locale.ROOT, "peak %.1f GFLOP/s, %d workers%s%n", report.peakGflops(), report.workers(),
+                    timedOn.isEmpty() ? "" : ", " + timedOn.get("run").asText() + " at step "
+                            + timedOn.get("checkpoint_step").asLong() + " on " + timedOn.get("images").asText());
             for (EvalBenchmark.Case c : report.cases()) {
                 System.out.printf(Locale.ROOT, "%-20s %8.3f examples/s  floor %8.3f  ratio %.2f  (%.1f GFLOP/example, "
                         + "%d timed)%n", c.name(), c.examplesPerSecond(), c.floorExamplesPerSecond(), c.ratioToFloor(),
@@ -49,5 +87,37 @@ final class EvalBenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The run's model on a seeded subset of its test images; which run, checkpoint and images go into {@code out}. */
+    private EvalBenchmark.Report onRun(int threads, ObjectNode out) {
+        RunDirectory run = RunDirectory.open(runDir);
+        ChosenCheckpoint chosen = ChosenCheckpoint.choose(run, checkpoint);
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.checkpoint().dir());
+        DvaeModel model = loaded.model();
+        Dataset data = Datasets.load(DatasetKind.parse(loaded.dataset()),
+                DataCommand.dataOptions(settingsOptions.load(), dataDir));
+        BinaryImages test = data.test();
+        if (model.config().pixels() != Images.PIXELS) {
+            throw new BadInputException(chosen.checkpoint().dir() + ": the model has " + model.config().pixels()
+                    + " pixels, the data set " + Images.PIXELS);
+        }
+        if (model.config().posterior() == PosteriorKind.DVAE_SHARP) {
+            throw new BadInputException("--run " + runDir + ": the floor is counted for rbm and directed posteriors, "
+                    + "not dvae-sharp");
+        }
+        int n = EvalBenchmark.warmupExamples(model, threads) + EvalBenchmark.timedExamples(model, threads);
+        int[] indices = Evaluation.subset(test.rows(), n, 1);
+        if (indices.length < n) {
+            throw new BadInputException(data.name() + ": " + test.rows() + " test images, the bench needs " + n);
+        }
+        Matrix x = new Matrix(n, Images.PIXELS);
+        test.fill(indices, x.data);
+        String name = "trained-" + model.config().label();
+        out.put("run", run.root().toString());
+        out.put("checkpoint", chosen.kind());
+        out.put("checkpoint_step", chosen.checkpoint().step());
+        out.put("images", data.name() + " test, seeded subset (seed 1)");
+        return EvalBenchmark.runOn(name, model, x, threads);
     }
 }

@@ -20,8 +20,6 @@ import dvae.math.model.RbmPosterior;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.Annealing;
 import dvae.math.rbm.LogZEstimate;
-import dvae.math.run.Checkpoint;
-import dvae.math.run.Checkpoints;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.util.Progress;
@@ -119,9 +117,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!checkpoint.equals("best") && !checkpoint.equals("last")) {
-            throw new BadInputException("--checkpoint must be best or last, got '" + checkpoint + "'");
-        }
         if (limit != null && limit < 1) {
             throw new BadInputException("--limit must be at least 1, got " + limit);
         }
@@ -129,7 +124,7 @@ final class EvalCommand implements Callable<Integer> {
         EvalSettings settings = new EvalSettings(samples, priorTemps, priorChains, posteriorTemps,
                 posteriorParticles != null ? posteriorParticles : samples, weights(posteriorWeights), seed);
         RunDirectory run = RunDirectory.open(runDir);
-        Chosen chosen = chooseCheckpoint(run);
+        ChosenCheckpoint chosen = ChosenCheckpoint.choose(run, checkpoint);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.checkpoint().dir());
         DvaeModel model = loaded.model();
         if (exact) {
@@ -151,25 +146,8 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A checkpoint and which one it is: best or last (last also when best was asked for but none is scored). */
-    private record Chosen(Checkpoint checkpoint, String kind) {
-    }
-
-    private Chosen chooseCheckpoint(RunDirectory run) {
-        Checkpoints checkpoints = run.checkpoints(Checkpoints.DEFAULT_KEEP_LAST);
-        if (checkpoint.equals("best")) {
-            var best = checkpoints.best();
-            if (best.isPresent()) {
-                return new Chosen(best.get(), "best");
-            }
-            System.err.println("note: " + run.root() + " has no scored checkpoint yet; evaluating the last one");
-        }
-        return new Chosen(checkpoints.latest().orElseThrow(() -> new BadInputException(run.root() + ": no checkpoint")),
-                "last");
-    }
-
     private Map<String, Object> nll(DvaeModel model, EvalSettings settings, int threads, Dataset data,
-                                    RunDirectory run, Chosen chosen) {
+                                    RunDirectory run, ChosenCheckpoint chosen) {
         BinaryImages images = split == Split.test ? data.test() : data.valid();
         int[] indices = Evaluation.subset(images.rows(), limit == null ? 0 : limit, settings.seed());
         Matrix x = new Matrix(indices.length, Images.PIXELS);
@@ -246,7 +224,7 @@ final class EvalCommand implements Callable<Integer> {
         };
     }
 
-    private static Map<String, Object> header(DvaeModel model, Dataset data, Chosen chosen) {
+    private static Map<String, Object> header(DvaeModel model, Dataset data, ChosenCheckpoint chosen) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model.config().label());
         r.put("objective", model.config().objective().name().toLowerCase(Locale.ROOT));
@@ -313,7 +291,7 @@ final class EvalCommand implements Callable<Integer> {
         return Evaluation.MeanAndError.of(d).toMap();
     }
 
-    private Map<String, Object> modes(DvaeModel model, EvalSettings settings, Dataset data, Chosen chosen) {
+    private Map<String, Object> modes(DvaeModel model, EvalSettings settings, Dataset data, ChosenCheckpoint chosen) {
         Map<String, Object> r = header(model, data, chosen);
         BinaryImages valid = data.valid();
         int n = Math.min(modesExamples, valid.rows());
