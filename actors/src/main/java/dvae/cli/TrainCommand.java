@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -231,6 +232,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Progress with ETA on stderr, and plots refreshed at every validation. */
     static final class TerminalListener implements Trainer.Listener {
+        /** The validation loss's name in plots/loss.png, where it is drawn on the training loss's basis. */
+        static final String VALID_LOSS_WITHOUT_LOG_Z = "valid_loss - valid_prior_log_z";
+
         private final Progress progress;
         private final RandomStream previews = RandomStream.forPurpose(0, "previews");
         private final Matrix validImages = new Matrix(32, 784);
@@ -277,8 +281,11 @@ final class TrainCommand implements Callable<Integer> {
                     valid.nll().count(), valid.nllSeconds());
             System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f%s (checkpoint written)%n", step,
                     valid.loss(), nll);
-            LossCurves.writePng(run.lossCurvesPng(), model.config().label(),
-                    MetricsLog.series(run.metricsFile(), "loss", "valid_loss"), LossCurves.Scale.LINEAR);
+            // Both without the prior's log Z, which the training loss leaves out and the validation adds.
+            Map<String, NavigableMap<Long, Double>> losses = new LinkedHashMap<>(
+                    MetricsLog.series(run.metricsFile(), "loss"));
+            losses.put(VALID_LOSS_WITHOUT_LOG_Z, MetricsLog.validLossWithoutLogZ(run.metricsFile()));
+            LossCurves.writePng(run.lossCurvesPng(), model.config().label(), losses, LossCurves.Scale.LINEAR);
             if (valid.nll() != null) { // its own axes: the bound can lie far from it (relaxed samples' densities)
                 LossCurves.writePng(run.validNllPng(), model.config().label() + ": validation NLL",
                         MetricsLog.series(run.metricsFile(), "valid_nll"), LossCurves.Scale.LINEAR);

@@ -55,6 +55,8 @@ public final class LossCurves {
                 .setYAxisLogarithmic(scale == Scale.LOG)
                 .setYAxisLogarithmicDecadeOnly(false) // losses often span less than a decade
                 .setYAxisDecimalPattern("#,##0.##") // a few points would otherwise get ticks with 17 digits
+                .setXAxisDecimalPattern("#,##0") // steps as 300,000, not 3E5 or 3.001E5
+                .setXAxisMin(0.0) // from step 0, so that the ticks fall on round steps
                 .setLegendPosition(Styler.LegendPosition.InsideNE);
         series.forEach((name, points) -> {
             List<Long> steps = new ArrayList<>();

@@ -125,6 +125,30 @@ public final class MetricsLog implements Closeable {
         return series;
     }
 
+    /**
+     * The validation losses on the training loss's basis, so that the two can share a plot: {@code valid_loss} less
+     * the prior's log Z it carries, the validation's own AIS estimate ({@code valid_prior_log_z}) or, in lines written
+     * before validations had one, the prior sampler's running estimate logged at that step ({@code prior_log_z}); a
+     * validation with neither is left out. A run that logs no log Z at all (structured prediction: no prior) keeps
+     * its {@code valid_loss} as it is.
+     */
+    public static NavigableMap<Long, Double> validLossWithoutLogZ(Path file) {
+        Map<String, NavigableMap<Long, Double>> s = series(file, "valid_loss", "valid_prior_log_z", "prior_log_z");
+        NavigableMap<Long, Double> validLogZ = s.get("valid_prior_log_z");
+        NavigableMap<Long, Double> runningLogZ = s.get("prior_log_z");
+        boolean hasPrior = !validLogZ.isEmpty() || !runningLogZ.isEmpty();
+        NavigableMap<Long, Double> out = new TreeMap<>();
+        s.get("valid_loss").forEach((step, loss) -> {
+            Double logZ = validLogZ.containsKey(step) ? validLogZ.get(step) : runningLogZ.get(step);
+            if (!hasPrior) {
+                out.put(step, loss);
+            } else if (logZ != null) {
+                out.put(step, loss - logZ);
+            }
+        });
+        return out;
+    }
+
     private interface EntryVisitor {
         void visit(long step, Map<String, Object> entry, String line);
     }

@@ -175,4 +175,26 @@ class MetricsLogTest {
         assertEquals(Map.of(20L, 2.5), series.get("valid_loss"));
         assertTrue(series.get("note").isEmpty());
     }
+
+    @Test
+    void validationLossesLoseTheLogZTheyCarry() {
+        try (MetricsLog log = MetricsLog.append(file())) {
+            log.write(Map.of("step", 100, "loss", 300.0, "prior_log_z", -50.0));
+            log.write(Map.of("step", 100, "valid_loss", 250.0)); // before validations had their own AIS
+            log.write(Map.of("step", 200, "loss", 290.0)); // no running estimate logged at 200
+            log.write(Map.of("step", 200, "valid_loss", 280.0));
+            log.write(Map.of("step", 300, "loss", 280.0, "prior_log_z", -70.0));
+            log.write(Map.of("step", 300, "valid_loss", 560.0, "valid_prior_log_z", 275.0));
+        }
+        NavigableMap<Long, Double> valid = MetricsLog.validLossWithoutLogZ(file());
+        assertEquals(Map.of(100L, 300.0, 300L, 285.0), valid, "the AIS estimate where there is one, else the running "
+                + "estimate; a validation with neither is left out");
+
+        Path structured = tmp.resolve("struct.jsonl");
+        try (MetricsLog log = MetricsLog.append(structured)) {
+            log.write(Map.of("step", 100, "loss", 40.0));
+            log.write(Map.of("step", 100, "valid_loss", 42.0));
+        }
+        assertEquals(Map.of(100L, 42.0), MetricsLog.validLossWithoutLogZ(structured), "no prior, nothing to take off");
+    }
 }
