@@ -473,7 +473,8 @@ public final class Coordinator extends AbstractBehavior<Object> {
                                          String eventWithoutValidation) {
         ParameterVector.loadValues(validationModel.params(), p.values().floats());
         Validation valid = validate ? Validation.measure(validationModel, run.data(), training, validation,
-                examples -> run.listener().validationProgress(step, examples)) : null;
+                examples -> run.listener().validationProgress(step, examples))
+                .pairedWithBestIn(metrics.file(), step) : null;
         if (valid != null) {
             metrics.write(valid.metrics(step));
         }

@@ -95,7 +95,8 @@ final class StatusCommand implements Callable<Integer> {
         List<Map<String, Object>> shown = new ArrayList<>();
         for (Map<String, Object> v : validations) {
             Map<String, Object> row = new LinkedHashMap<>();
-            for (String key : List.of("step", "valid_loss", "valid_nll", "valid_nll_standard_error")) {
+            for (String key : List.of("step", "valid_loss", "valid_nll", "valid_nll_standard_error",
+                    "valid_nll_minus_best", "valid_nll_minus_best_standard_error", "valid_nll_best_step")) {
                 if (v.containsKey(key)) {
                     row.put(key, v.get(key));
                 }
@@ -163,6 +164,11 @@ final class StatusCommand implements Callable<Integer> {
                         v.containsKey("valid_nll_standard_error") ? String.format(Locale.ROOT, " ± %.2f",
                                 number(v, "valid_nll_standard_error")) : "")
                         : String.format(Locale.ROOT, "%.2f", number(v, "valid_loss")));
+                if (v.containsKey("valid_nll_minus_best_standard_error")) {
+                    b.append(String.format(Locale.ROOT, " (%+.2f ± %.2f against %,d, paired)",
+                            number(v, "valid_nll_minus_best"), number(v, "valid_nll_minus_best_standard_error"),
+                            ((Number) v.get("valid_nll_best_step")).longValue()));
+                }
                 b.append(';');
             }
             b.setLength(b.length() - 1);

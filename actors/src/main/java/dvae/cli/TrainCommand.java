@@ -8,6 +8,7 @@ import dvae.math.BadInputException;
 import dvae.math.data.Dataset;
 import dvae.math.data.DatasetKind;
 import dvae.math.data.Datasets;
+import dvae.math.eval.Evaluation;
 import dvae.math.model.DvaeModel;
 import dvae.math.model.ModelConfig;
 import dvae.math.random.RandomStream;
@@ -279,6 +280,11 @@ final class TrainCommand implements Callable<Integer> {
             String nll = valid.nll() == null ? "" : String.format(Locale.ROOT,
                     ", NLL %.3f ± %.3f on %d images (%.0f s)", valid.nll().mean(), valid.nll().standardError(),
                     valid.nll().count(), valid.nllSeconds());
+            if (valid.vsBest() != null) {
+                Evaluation.MeanAndError d = valid.vsBest().difference();
+                nll += String.format(Locale.ROOT, ", %+.3f ± %.3f against the best so far (step %d, paired on the "
+                        + "same images)", d.mean(), d.standardError(), valid.vsBest().bestStep());
+            }
             System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f%s (checkpoint written)%n", step,
                     valid.loss(), nll);
             // Both without the prior's log Z, which the training loss leaves out and the validation adds.

@@ -51,6 +51,11 @@ public final class MetricsLog implements Closeable {
         }
     }
 
+    /** The file this appends to. */
+    public Path file() {
+        return file;
+    }
+
     /** Appends to {@code file}, creating it if needed. */
     public static MetricsLog append(Path file) {
         return new MetricsLog(file);

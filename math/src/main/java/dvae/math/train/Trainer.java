@@ -246,7 +246,8 @@ public final class Trainer {
                 if (step % config.validEvery() == 0 || step == config.iterations()) {
                     long validationStart = System.nanoTime();
                     Validation valid = Validation.measure(model, data, config, validation,
-                            examples -> listener.validationProgress(step, examples));
+                            examples -> listener.validationProgress(step, examples))
+                            .pairedWithBestIn(metrics.file(), step);
                     metrics.write(valid.metrics(step));
                     if (Double.isFinite(valid.loss()) && (bestValid == null || valid.loss() < bestValid)) {
                         bestValid = valid.loss();

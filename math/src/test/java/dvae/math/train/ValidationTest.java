@@ -14,7 +14,13 @@ import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.model.ModelConfig.RelaxationKind;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.ExactRbm;
+import dvae.math.run.MetricsLog;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A validation's bound carries the prior's log Z measured by AIS at the validation (not a sampler's running estimate,
@@ -63,5 +69,49 @@ class ValidationTest {
         assertNull(v.priorLogZ());
         assertEquals(StepReport.validationLoss(model, DATA, config, 0, new RandomStream(11)), v.loss(), 1e-9);
         assertTrue(!v.metrics(10).containsKey("valid_prior_log_z"));
+    }
+
+    @Test
+    void theNllIsComparedWithTheBestEarlierValidationOnTheSameImages(@TempDir Path tmp) {
+        DvaeModel model = modelWithAPeakedPrior(ObjectiveKind.ELBO);
+        TrainConfig config = new TrainConfig(10, 20, 3e-3, 1e-4, 0.9, 0.999, 1e-3, 0.3, 0.5, 0.05, "pcd", 50, 5, 10,
+                0, new TrainConfig.ValidNll(6, 40, 200, 64, 10), 1, 2, 3, 5, TrainConfig.SelectBy.NLL);
+        Path log = tmp.resolve("metrics.jsonl");
+        Validation first = Validation.measure(model, DATA, config, new RandomStream(11), n -> null)
+                .pairedWithBestIn(log, 10);
+        assertNull(first.vsBest(), "no log, nothing to compare with");
+        assertEquals(6, first.nllPerExample().length);
+        assertEquals(first.nll().mean(), Arrays.stream(first.nllPerExample()).average().orElseThrow(), 1e-9);
+
+        // Two earlier validations in the log, the better one at step 20; another with other images is ignored.
+        double[] better = first.nllPerExample().clone();
+        double[] worse = first.nllPerExample().clone();
+        for (int i = 0; i < better.length; i++) {
+            better[i] -= 0.5 + 0.1 * i;
+            worse[i] += 1;
+        }
+        try (MetricsLog m = MetricsLog.append(log)) {
+            m.write(Map.of("step", 10, "valid_nll", mean(worse), "valid_nll_per_example", list(worse)));
+            m.write(Map.of("step", 20, "valid_nll", mean(better), "valid_nll_per_example", list(better)));
+            m.write(Map.of("step", 25, "valid_nll", mean(better) - 9, "valid_nll_per_example", List.of(1.0, 2.0)));
+            m.write(Map.of("step", 40, "valid_nll", mean(better) - 9, "valid_nll_per_example", list(better)));
+        }
+        Validation v = Validation.measure(model, DATA, config, new RandomStream(11), n -> null)
+                .pairedWithBestIn(log, 30);
+        assertEquals(20, v.vsBest().bestStep(), "the lowest NLL before this step, on as many images");
+        assertEquals(0.75, v.vsBest().difference().mean(), 1e-9); // 0.5 + 0.1 * mean(0..5)
+        assertEquals(Math.sqrt(0.035 / 6), v.vsBest().difference().standardError(), 1e-9); // sd of 0.1 * (0..5)
+        Map<String, Object> line = v.metrics(30);
+        assertEquals(0.75, (double) line.get("valid_nll_minus_best"), 1e-9);
+        assertEquals(20L, line.get("valid_nll_best_step"));
+        assertEquals(6, ((List<?>) line.get("valid_nll_per_example")).size());
+    }
+
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElseThrow();
+    }
+
+    private static List<Double> list(double[] v) {
+        return Arrays.stream(v).boxed().toList();
     }
 }
