@@ -7,14 +7,11 @@ import dvae.math.BadInputException;
 import dvae.math.blas.Blas;
 import dvae.math.data.BinaryImages;
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.data.Images;
 import dvae.math.eval.EvalBenchmark;
 import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Evaluation;
 import dvae.math.model.DvaeModel;
-import dvae.math.model.ModelCheckpoint;
 import dvae.math.model.ModelConfig.PosteriorKind;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
@@ -91,17 +88,12 @@ final class EvalBenchCommand implements Callable<Integer> {
 
     /** The run's model on a seeded subset of its test images; which run, checkpoint and images go into {@code out}. */
     private EvalBenchmark.Report onRun(int threads, ObjectNode out) {
-        RunDirectory run = RunDirectory.open(runDir);
-        ChosenCheckpoint chosen = ChosenCheckpoint.choose(run, checkpoint);
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.checkpoint().dir());
-        DvaeModel model = loaded.model();
-        Dataset data = Datasets.load(DatasetKind.parse(loaded.dataset()),
-                DataCommand.dataOptions(settingsOptions.load(), dataDir));
+        TrainedRun trained = TrainedRun.open(runDir, checkpoint, settingsOptions.load(), dataDir);
+        RunDirectory run = trained.run();
+        ChosenCheckpoint chosen = trained.chosen();
+        DvaeModel model = trained.model();
+        Dataset data = trained.data();
         BinaryImages test = data.test();
-        if (model.config().pixels() != Images.PIXELS) {
-            throw new BadInputException(chosen.checkpoint().dir() + ": the model has " + model.config().pixels()
-                    + " pixels, the data set " + Images.PIXELS);
-        }
         if (model.config().posterior() == PosteriorKind.DVAE_SHARP) {
             throw new BadInputException("--run " + runDir + ": the floor is counted for rbm and directed posteriors, "
                     + "not dvae-sharp");

@@ -4,8 +4,6 @@ import dvae.math.BadInputException;
 import dvae.math.blas.Blas;
 import dvae.math.data.BinaryImages;
 import dvae.math.data.Dataset;
-import dvae.math.data.DatasetKind;
-import dvae.math.data.Datasets;
 import dvae.math.data.Images;
 import dvae.math.eval.EvalSettings;
 import dvae.math.eval.Evaluation;
@@ -14,12 +12,10 @@ import dvae.math.eval.Multimodality;
 import dvae.math.eval.PartialResults;
 import dvae.math.io.AtomicFiles;
 import dvae.math.model.DvaeModel;
-import dvae.math.model.ModelCheckpoint;
 import dvae.math.model.ModelConfig.ObjectiveKind;
 import dvae.math.model.RbmPosterior;
 import dvae.math.random.RandomStream;
 import dvae.math.rbm.Annealing;
-import dvae.math.rbm.LogZEstimate;
 import dvae.math.run.RunDirectory;
 import dvae.math.tensor.Matrix;
 import dvae.math.util.Progress;
@@ -123,18 +119,13 @@ final class EvalCommand implements Callable<Integer> {
         int threads = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         EvalSettings settings = new EvalSettings(samples, priorTemps, priorChains, posteriorTemps,
                 posteriorParticles != null ? posteriorParticles : samples, weights(posteriorWeights), seed);
-        RunDirectory run = RunDirectory.open(runDir);
-        ChosenCheckpoint chosen = ChosenCheckpoint.choose(run, checkpoint);
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(chosen.checkpoint().dir());
-        DvaeModel model = loaded.model();
+        TrainedRun trained = TrainedRun.open(runDir, checkpoint, settingsOptions.load(), dataDir);
+        RunDirectory run = trained.run();
+        ChosenCheckpoint chosen = trained.chosen();
+        DvaeModel model = trained.model();
+        Dataset data = trained.data();
         if (exact) {
             ExactEvaluation.checkEnumerable(model);
-        }
-        Dataset data = Datasets.load(DatasetKind.parse(loaded.dataset()),
-                DataCommand.dataOptions(settingsOptions.load(), dataDir));
-        if (model.config().pixels() != Images.PIXELS) {
-            throw new BadInputException(chosen.checkpoint().dir() + ": the model has " + model.config().pixels()
-                    + " pixels, the data set " + Images.PIXELS);
         }
         Map<String, Object> report = modes
                 ? modes(model, settings, data, chosen)
