@@ -12,6 +12,7 @@ import dvae.math.rbm.PopulationAnnealingSampler;
 import dvae.math.rbm.PriorSampler;
 import dvae.math.rbm.Rbm;
 import dvae.math.run.JsonFiles;
+import dvae.math.train.ResumePoint;
 import dvae.protocols.SamplerProtocol.Command;
 import dvae.protocols.SamplerProtocol.Estimate;
 import dvae.protocols.SamplerProtocol.Sample;
@@ -33,10 +34,16 @@ import java.util.concurrent.Executor;
  */
 public final class Sampler extends AbstractBehavior<Object> {
 
-    public static Behavior<Command> create(String id, PriorSampler sampler, int n1, int n2, int particles,
+    /** Sampler {@code index} of the run: its id is {@link #id}, its checkpoint file {@link ResumePoint#actorSamplerFile}. */
+    public static Behavior<Command> create(int index, PriorSampler sampler, int n1, int n2, int particles,
                                            String mathDispatcher) {
-        return Behaviors.<Object>setup(ctx -> new Sampler(ctx, id, sampler, n1, n2, particles, mathDispatcher))
+        return Behaviors.<Object>setup(ctx -> new Sampler(ctx, index, sampler, n1, n2, particles, mathDispatcher))
                 .narrow();
+    }
+
+    /** The id of sampler {@code index}, which tags its estimates and names its actor. */
+    public static String id(int index) {
+        return "sampler-" + index;
     }
 
     /** The prior's parameters as one float32 tensor: W (n1 × n2 row-major), b1, b2. */
@@ -59,6 +66,7 @@ public final class Sampler extends AbstractBehavior<Object> {
     private record Sampled(Estimate estimate, Throwable failure) implements NoSerializationVerificationNeeded {
     }
 
+    private final int index;
     private final String id;
     private final PriorSampler sampler; // touched only by the running job
     private final int n1;
@@ -70,10 +78,11 @@ public final class Sampler extends AbstractBehavior<Object> {
     private Estimate latest;
     private boolean busy;
 
-    private Sampler(ActorContext<Object> ctx, String id, PriorSampler sampler, int n1, int n2, int particles,
+    private Sampler(ActorContext<Object> ctx, int index, PriorSampler sampler, int n1, int n2, int particles,
                     String mathDispatcher) {
         super(ctx);
-        this.id = id;
+        this.index = index;
+        this.id = id(index);
         this.sampler = sampler;
         this.n1 = n1;
         this.n2 = n2;
@@ -132,15 +141,10 @@ public final class Sampler extends AbstractBehavior<Object> {
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> step(newest), math), Sampled::new);
     }
 
-    /** Where sampler {@code id} keeps its state in a checkpoint folder. */
-    public static Path stateFile(Path checkpoint, String id) {
-        return checkpoint.resolve("prior-" + id + ".json");
-    }
-
     /** Null when written, else the failure. */
     private String snapshot(Path checkpoint) {
         try {
-            JsonFiles.write(stateFile(checkpoint, id), sampler.state());
+            JsonFiles.write(ResumePoint.actorSamplerFile(checkpoint, index), sampler.state());
             return null;
         } catch (RuntimeException e) {
             return "sampler " + id + ": snapshot into " + checkpoint + " failed: " + e;

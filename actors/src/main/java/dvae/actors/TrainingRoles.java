@@ -142,10 +142,18 @@ public final class TrainingRoles {
         return Behaviors.empty();
     }
 
+    /**
+     * The samplers' states at the checkpoint: each actor sampler's own, or, continuing a reference run (one sampler,
+     * checked by {@link ResumePoint#requireContinuableBy}), the reference trainer's.
+     */
     private static List<SamplerState> samplerStates(ResumePoint from, int samplers) {
+        Path dir = from.checkpoint().dir();
+        if (from.engine().equals(ResumePoint.REFERENCE)) {
+            return List.of(JsonFiles.read(dir.resolve(Trainer.SAMPLER_FILE), SamplerState.class));
+        }
         List<SamplerState> states = new ArrayList<>();
         for (int i = 0; i < samplers; i++) {
-            Path file = Sampler.stateFile(from.checkpoint().dir(), samplerId(i));
+            Path file = ResumePoint.actorSamplerFile(dir, i);
             if (!Files.exists(file)) {
                 throw new BadInputException(file + ": missing, so the run's " + samplers + " prior samplers cannot "
                         + "be restored");
@@ -153,10 +161,6 @@ public final class TrainingRoles {
             states.add(JsonFiles.read(file, SamplerState.class));
         }
         return states;
-    }
-
-    private static String samplerId(int index) {
-        return "sampler-" + index;
     }
 
     private static Behavior<Void> samplers(ActorContext<Void> ctx, Training t, Topology topology,
@@ -167,12 +171,12 @@ public final class TrainingRoles {
         for (int i = 0; i < count; i++) {
             int particles = t.config().priorParticles() / count + (i < t.config().priorParticles() % count ? 1 : 0);
             RandomStream rng = stream(t.config(), i == 0 ? "prior-sampler" : "prior-sampler/" + i);
-            String id = samplerId(i);
+            String id = Sampler.id(i);
             PriorSampler sampler = t.config().newPriorSampler(n1, n2, particles, rng);
             if (states != null) {
                 sampler.restore(states.get(i));
             }
-            register(ctx, SamplerProtocol.SERVICE_KEY, ctx.spawn(Sampler.create(id, sampler, n1, n2, particles,
+            register(ctx, SamplerProtocol.SERVICE_KEY, ctx.spawn(Sampler.create(i, sampler, n1, n2, particles,
                     topology.worker().mathDispatcher()), id));
         }
         return Behaviors.empty();

@@ -99,7 +99,7 @@ final class NodeCommand implements Callable<Integer> {
         if (resumed != null) {
             data = Datasets.load(kind, DataCommand.dataOptions(s, null));
             ResumePoint from = ResumePoint.of(resumed, data);
-            from.requireEngine(TrainCommand.Engine.actors.name());
+            from.requireContinuableBy(TrainCommand.Engine.actors.name(), topology.samplers());
             training = new TrainingRoles.Training(from.manifest().config(), from.config(), data, from);
             run = coordinates ? resumed : null;
             if (run != null) {

@@ -69,8 +69,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--engine", paramLabel = "E",
             description = "actors (default): the actor system as a one-node cluster, dvae.actors.workers workers, "
                     + "dvae.actors.samplers prior samplers, dvae.actors.chain-shards chain keepers; with one worker "
-                    + "it reproduces the reference run. reference: the single-process trainer. With --resume, the "
-                    + "engine that made the run (the only one accepted).")
+                    + "it reproduces the reference run. reference: the single-process trainer. With --resume, by "
+                    + "default the engine that made the run; the other continues it when the shapes of its state "
+                    + "meet (an actor run of one worker and one sampler; a reference run with one actor sampler), "
+                    + "the same steps with one worker.")
     Engine engine;
 
     /** The run directory's lock, held from its opening or creation to the command's end. */
@@ -110,11 +112,16 @@ final class TrainCommand implements Callable<Integer> {
             data = Datasets.load(kind, DataCommand.dataOptions(settings, dataDir));
             from = ResumePoint.of(run, data);
             if (engine == null) {
-                // The engine recorded with the checkpoint; an unknown name fails in requireEngine below.
+                // The engine recorded with the checkpoint; an unknown name fails in requireContinuableBy below.
                 engine = from.engine().equals(ResumePoint.REFERENCE) ? Engine.reference : Engine.actors;
             }
-            from.requireEngine(engine.name());
             topology = actorTopology(settings);
+            // The reference trainer takes one sampler whatever the settings say; only an actor run reads them.
+            from.requireContinuableBy(engine.name(), topology == null ? 1 : topology.samplers());
+            if (!engine.name().equals(from.engine())) {
+                System.err.println("continuing a run of the " + from.engine() + " engine with the " + engine
+                        + " engine");
+            }
             trainer = engine == Engine.reference ? Trainer.resume(run, data) : null;
             model = from.manifest().config();
             training = from.config();

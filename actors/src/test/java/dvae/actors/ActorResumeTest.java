@@ -62,7 +62,7 @@ class ActorResumeTest {
         RunDirectory fresh = RunDirectory.create(dir, "x");
         assertThrows(RuntimeException.class, () -> run(config, name + "-1", fresh, null, stopAt(20)));
         RunDirectory opened = RunDirectory.open(dir);
-        ResumePoint from = ResumePoint.of(opened, DATA).requireEngine(ResumePoint.ACTORS);
+        ResumePoint from = ResumePoint.of(opened, DATA).requireContinuableBy(ResumePoint.ACTORS, 1);
         assertEquals(20, from.step());
         beforeResume.accept(from.checkpoint().dir());
         return run(config, name + "-2", opened, from, new Trainer.Listener() {
@@ -130,7 +130,7 @@ class ActorResumeTest {
         assertEquals(List.of(first.steps()), events(stopped, "stopped on request").stream()
                 .map(m -> ((Number) m.get("step")).longValue()).toList());
         RunDirectory opened = RunDirectory.open(stopped);
-        ResumePoint from = ResumePoint.of(opened, DATA).requireEngine(ResumePoint.ACTORS);
+        ResumePoint from = ResumePoint.of(opened, DATA).requireContinuableBy(ResumePoint.ACTORS, 1);
         assertEquals(first.steps(), from.step());
         assertEquals(30, run(config, "dvae-stopped-2", opened, from, new Trainer.Listener() {
         }).steps());
@@ -205,15 +205,71 @@ class ActorResumeTest {
     }
 
     @Test
-    void anActorRunIsNotResumedByTheReferenceTrainer(@TempDir Path dir) {
-        Config config = ConfigFactory.load("application-test");
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theReferenceTrainerContinuesAnActorRunOfOneWorkerExactly(@TempDir Path dir) {
+        // Two chain shards: the reference trainer gathers its one store from both keepers' files.
+        Config config = ConfigFactory.parseMap(Map.of("dvae.actors.chain-shards", 2))
+                .withFallback(ConfigFactory.load("application-test"));
+        run(config, "dvae-switch-whole", RunDirectory.create(dir.resolve("whole"), "x"), null,
+                new Trainer.Listener() {
+                });
+        RunDirectory switched = RunDirectory.create(dir.resolve("switched"), "x");
+        assertThrows(RuntimeException.class, () -> run(config, "dvae-switch-1", switched, null, stopAt(20)));
+
+        Trainer resumed = Trainer.resume(RunDirectory.open(dir.resolve("switched")), DATA);
+        assertEquals(20, resumed.step());
+        resumed.run(RunDirectory.open(dir.resolve("switched")), new Trainer.Listener() {
+        });
+
+        List<Double> expected = TinyTraining.losses(dir.resolve("whole").resolve("metrics.jsonl"));
+        assertEquals(30, expected.size());
+        assertEquals(expected, TinyTraining.losses(dir.resolve("switched").resolve("metrics.jsonl")));
+        assertEquals(validLosses(dir.resolve("whole")), validLosses(dir.resolve("switched")));
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theActorSystemContinuesAReferenceRunExactly(@TempDir Path dir) {
+        new Trainer(TinyTraining.model(), TRAINING, DATA).run(RunDirectory.create(dir.resolve("whole"), "x"),
+                new Trainer.Listener() {
+                });
+        RunDirectory switched = RunDirectory.create(dir.resolve("switched"), "x");
+        assertThrows(RuntimeException.class, () -> new Trainer(TinyTraining.model(), TRAINING, DATA).run(switched,
+                stopAt(20)));
+
+        // Two chain shards: each keeper takes its range from the reference trainer's one store.
+        Config config = ConfigFactory.parseMap(Map.of("dvae.actors.chain-shards", 2))
+                .withFallback(ConfigFactory.load("application-test"));
+        RunDirectory opened = RunDirectory.open(dir.resolve("switched"));
+        ResumePoint from = ResumePoint.of(opened, DATA).requireContinuableBy(ResumePoint.ACTORS, 1);
+        assertEquals(ResumePoint.REFERENCE, from.engine());
+        assertEquals(20, from.parameterVersion());
+        run(config, "dvae-switch-2", opened, from, new Trainer.Listener() {
+        });
+
+        List<Double> expected = TinyTraining.losses(dir.resolve("whole").resolve("metrics.jsonl"));
+        assertEquals(30, expected.size());
+        assertEquals(expected, TinyTraining.losses(dir.resolve("switched").resolve("metrics.jsonl")));
+        assertEquals(validLosses(dir.resolve("whole")), validLosses(dir.resolve("switched")));
+        List<Map<String, Object>> restored = events(dir.resolve("switched"), "chains restored");
+        assertEquals(List.of(0, 0), restored.stream().map(m -> ((Number) m.get("reinitialised")).intValue())
+                .toList());
+    }
+
+    @Test
+    void anActorRunOfSeveralSamplersIsLeftToTheActorSystem(@TempDir Path dir) {
+        Config config = ConfigFactory.parseMap(Map.of("dvae.actors.samplers", 2))
+                .withFallback(ConfigFactory.load("application-test"));
         RunDirectory fresh = RunDirectory.create(dir, "x");
         assertThrows(RuntimeException.class, () -> run(config, "dvae-engine", fresh, null, stopAt(10)));
         BadInputException e = assertThrows(BadInputException.class,
                 () -> Trainer.resume(RunDirectory.open(dir), DATA));
-        assertTrue(e.getMessage().contains("trained by the actors engine: resume it with --engine actors"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("several prior samplers, which the reference trainer cannot continue: "
+                + "resume it with --engine actors"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+        BadInputException reference = assertThrows(BadInputException.class,
+                () -> ResumePoint.of(RunDirectory.open(dir), DATA).requireContinuableBy("magic", 1));
+        assertTrue(reference.getMessage().contains("unknown engine 'magic'"), reference.getMessage());
     }
 
     private static List<Object> validLosses(Path run) {

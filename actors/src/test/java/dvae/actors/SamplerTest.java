@@ -30,7 +30,7 @@ class SamplerTest {
 
     @Test
     void samplesOncePerVersionAndTagsEveryEstimateWithTheVersionItWasMadeAt() {
-        ActorRef<Command> sampler = testKit.spawn(Sampler.create("sampler-3", new PcdSampler(4, 3, 20, 2,
+        ActorRef<Command> sampler = testKit.spawn(Sampler.create(3, new PcdSampler(4, 3, 20, 2,
                 new RandomStream(5)), 4, 3, 20, "dvae.actors.dispatchers.math"));
         TestProbe<Estimate> replies = testKit.createTestProbe();
         Tensor prior = Sampler.priorTensor(Rbm.random(4, 3, 0.5, 9));

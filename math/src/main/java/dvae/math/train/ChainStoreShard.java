@@ -2,8 +2,13 @@ package dvae.math.train;
 
 import dvae.math.BadInputException;
 import dvae.math.rbm.ChainStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@link ChainShard} of a chain keeper: a range of a {@link ChainStore} built exactly as the reference trainer
@@ -82,6 +87,9 @@ public final class ChainStoreShard implements ChainShard {
     @Override
     public int restore(Path directory) {
         Path file = file(directory);
+        if (!Files.exists(file) && Files.exists(directory.resolve(Trainer.CHAINS_FILE))) {
+            file = directory.resolve(Trainer.CHAINS_FILE); // the reference trainer's whole store: a run it made
+        }
         if (!Files.exists(file)) {
             return count;
         }
@@ -91,6 +99,46 @@ public final class ChainStoreShard implements ChainShard {
             return count;
         }
         return 0;
+    }
+
+    /**
+     * Fills {@code store} from an actor run's checkpoint, each shard's range from its keeper's file (which holds a
+     * whole store, of which only that range is the keeper's). The files must cover every example, once.
+     */
+    public static void restoreFromShards(ChainStore store, Path directory) {
+        Pattern name = Pattern.compile("chains-(\\d+)-(\\d+)\\.bin");
+        TreeMap<Integer, Integer> ranges = new TreeMap<>();
+        try (var files = Files.list(directory)) {
+            files.forEach(f -> {
+                Matcher m = name.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    ranges.put(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+                }
+            });
+        } catch (IOException e) {
+            throw new BadInputException(directory + ": cannot list the chain shards (" + e.getMessage() + ")");
+        }
+        int next = 0;
+        for (Map.Entry<Integer, Integer> r : ranges.entrySet()) {
+            if (r.getKey() != next) {
+                break;
+            }
+            next = r.getValue();
+        }
+        if (ranges.isEmpty() || next != store.examples()) {
+            throw new BadInputException(directory + ": the chain shards " + ranges + " do not cover the "
+                    + store.examples() + " examples once, from 0");
+        }
+        ChainStore part = new ChainStore(store.examples(), store.replicas(), store.units(), 0);
+        long[] words = new long[store.wordsPerExample()];
+        for (Map.Entry<Integer, Integer> r : ranges.entrySet()) {
+            ChainStoreShard shard = new ChainStoreShard(part, r.getKey(), r.getValue() - r.getKey());
+            part.restore(shard.file(directory));
+            for (int e = r.getKey(); e < r.getValue(); e++) {
+                part.readWords(e, words, 0);
+                store.writeWords(e, words, 0);
+            }
+        }
     }
 
     private Path file(Path directory) {

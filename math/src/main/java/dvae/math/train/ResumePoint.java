@@ -5,14 +5,19 @@ import dvae.math.data.Dataset;
 import dvae.math.model.ModelCheckpoint;
 import dvae.math.run.Checkpoint;
 import dvae.math.run.JsonFiles;
+import dvae.math.run.RandomStates;
 import dvae.math.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The checkpoint a run continues from, checked against the data, with the settings and the engine that wrote it.
- * Both engines resume through it (the reference {@link Trainer} and the actor system), so a run is always continued
- * by the engine that made it: their checkpoints hold the same model files but different shapes of the rest.
+ * Both engines resume through it (the reference {@link Trainer} and the actor system). Their checkpoints hold the same
+ * model, optimizer, batch order and stream files; the chains and the prior sampler differ in shape only (one store
+ * and one sampler, or a file per chain shard and per sampler), so either engine continues the other's run where the
+ * shapes meet: the actor system any reference run whose settings ask for one sampler, the reference trainer an actor
+ * run of one worker and one sampler. With one worker the engines compute the same steps, so such a switch continues
+ * the run exactly as the engine that made it would have.
  */
 public record ResumePoint(Path run, Checkpoint checkpoint, ModelCheckpoint.Manifest manifest, TrainConfig config,
                           String engine) {
@@ -43,21 +48,58 @@ public record ResumePoint(Path run, Checkpoint checkpoint, ModelCheckpoint.Manif
         return new ResumePoint(run.root(), last, manifest, config, engine);
     }
 
-    /** Refuses to continue the run with another engine than the one that made it (one line, with the fix). */
-    public ResumePoint requireEngine(String wanted) {
-        if (!engine.equals(wanted)) {
-            throw new BadInputException(run + " was trained by the " + engine
-                    + " engine: resume it with --engine " + engine + " (or without --engine), not " + wanted);
+    /**
+     * Checks that engine {@code wanted} can continue this checkpoint (one line, with the fix, if not):
+     * {@code actorSamplers} is the number of prior samplers the run's settings give an actor run.
+     */
+    public ResumePoint requireContinuableBy(String wanted, int actorSamplers) {
+        if (!wanted.equals(REFERENCE) && !wanted.equals(ACTORS)) {
+            throw new BadInputException("unknown engine '" + wanted + "'; known: " + REFERENCE + ", " + ACTORS);
+        }
+        if (engine.equals(wanted)) {
+            return this;
+        }
+        if (wanted.equals(ACTORS) && actorSamplers != 1) {
+            throw new BadInputException(run + " was trained by the reference trainer, whose one prior sampler "
+                    + "continues as one actor sampler, but the run's settings ask for " + actorSamplers
+                    + ": resume it with --engine " + engine);
+        }
+        if (wanted.equals(REFERENCE)) {
+            Path dir = checkpoint.dir();
+            boolean oneSampler = !Files.exists(actorSamplerFile(dir, 1));
+            boolean oneWorker = RandomStates.read(dir.resolve(Trainer.RANDOM_FILE)).keySet().stream()
+                    .noneMatch(name -> name.contains("/"));
+            if (!oneSampler || !oneWorker) {
+                throw new BadInputException(run + " was trained by the actor system with several "
+                        + (oneSampler ? "workers" : "prior samplers") + ", which the reference trainer cannot "
+                        + "continue: resume it with --engine " + engine);
+            }
         }
         return this;
+    }
+
+    /**
+     * The state file of an actor run's prior sampler {@code index} in a checkpoint directory (the sampler with id
+     * {@code "sampler-" + index} writes it).
+     */
+    public static Path actorSamplerFile(Path checkpointDir, int index) {
+        return checkpointDir.resolve("prior-sampler-" + index + ".json");
+    }
+
+    /** The prior sampler's state for the reference trainer: its own, or an actor run's single sampler's. */
+    public Path priorSamplerFile() {
+        return engine.equals(ACTORS) ? actorSamplerFile(checkpoint.dir(), 0) : checkpoint.file(Trainer.SAMPLER_FILE);
     }
 
     public long step() {
         return checkpoint.step();
     }
 
-    /** The parameter server's version at the checkpoint (0 for reference checkpoints). */
+    /**
+     * The parameter server's version at the checkpoint; for a reference checkpoint its step (the reference trainer
+     * makes one version a step).
+     */
     public long parameterVersion() {
-        return checkpoint.metadata().get(PARAMETER_VERSION_KEY) instanceof Number n ? n.longValue() : 0;
+        return checkpoint.metadata().get(PARAMETER_VERSION_KEY) instanceof Number n ? n.longValue() : step();
     }
 }

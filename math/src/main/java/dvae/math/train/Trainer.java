@@ -144,15 +144,19 @@ public final class Trainer {
 
     /** Continues a run from its latest checkpoint, with the settings it was started with. */
     public static Trainer resume(RunDirectory run, Dataset data) {
-        ResumePoint from = ResumePoint.of(run, data).requireEngine(ResumePoint.REFERENCE);
+        ResumePoint from = ResumePoint.of(run, data).requireContinuableBy(ResumePoint.REFERENCE, 1);
         Path dir = from.checkpoint().dir();
         Trainer t = new Trainer(from.manifest().config(), from.config(), data);
         ParamStore.load(dir.resolve(ModelCheckpoint.PARAMS_DIR), t.model.params(), t.adam);
         if (t.chains != null) {
-            t.chains.restore(dir.resolve(CHAINS_FILE));
+            if (from.engine().equals(ResumePoint.ACTORS)) {
+                ChainStoreShard.restoreFromShards(t.chains, dir);
+            } else {
+                t.chains.restore(dir.resolve(CHAINS_FILE));
+            }
         }
         if (t.sampler != null) {
-            t.sampler.restore(JsonFiles.read(dir.resolve(SAMPLER_FILE), SamplerState.class));
+            t.sampler.restore(JsonFiles.read(from.priorSamplerFile(), SamplerState.class));
         }
         t.order.restore(JsonFiles.read(dir.resolve(ORDER_FILE), BatchOrder.Position.class));
         RandomStates.restore(dir.resolve(RANDOM_FILE), t.streams);
