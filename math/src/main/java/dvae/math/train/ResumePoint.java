@@ -69,10 +69,14 @@ public record ResumePoint(Path run, Checkpoint checkpoint, ModelCheckpoint.Manif
             boolean oneSampler = !Files.exists(actorSamplerFile(dir, 1));
             boolean oneWorker = RandomStates.read(dir.resolve(Trainer.RANDOM_FILE)).keySet().stream()
                     .noneMatch(name -> name.contains("/"));
-            if (!oneSampler || !oneWorker) {
-                throw new BadInputException(run + " was trained by the actor system with several "
-                        + (oneSampler ? "workers" : "prior samplers") + ", which the reference trainer cannot "
-                        + "continue: resume it with --engine " + engine);
+            if (!oneSampler) {
+                throw new BadInputException(run + " was trained by the actor system with several prior samplers, "
+                        + "which the reference trainer cannot continue: resume it with --engine " + engine);
+            }
+            if (!oneWorker) {
+                throw new BadInputException(run + " was trained by the actor system with workers of their own "
+                        + "streams (several, or one on another node), which the reference trainer cannot continue: "
+                        + "resume it with --engine " + engine);
             }
         }
         return this;
