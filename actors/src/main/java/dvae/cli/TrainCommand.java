@@ -289,8 +289,9 @@ final class TrainCommand implements Callable<Integer> {
                     valid.nll().count(), valid.nllSeconds());
             if (valid.vsBest() != null) {
                 Evaluation.MeanAndError d = valid.vsBest().difference();
-                nll += String.format(Locale.ROOT, ", %+.3f ± %.3f against the best so far (step %d, paired on the "
-                        + "same images)", d.mean(), d.standardError(), valid.vsBest().bestStep());
+                nll += String.format(Locale.ROOT, ", %+.3f ± %.3f against step %d's on the same images (the best "
+                        + "earlier validation logged image by image)", d.mean(), d.standardError(),
+                        valid.vsBest().bestStep());
             }
             System.err.printf(Locale.ROOT, "%nstep %d: validation loss %.3f%s (checkpoint written)%n", step,
                     valid.loss(), nll);
