@@ -88,6 +88,18 @@ final class StatusCommand implements Callable<Integer> {
         if (lastStep != null) {
             s.put("last_loss", lastStep.get("loss"));
             s.put("steps_per_s", lastStep.get("steps_per_s"));
+            if (lastStep.get("steps_per_s") instanceof Number rate && rate.doubleValue() > 0 && logged < training
+                    .iterations()) {
+                // Validations left, at the mean time the last few took (their NLL, most of it).
+                long left = training.iterations() / training.validEvery() - logged / training.validEvery()
+                        + (training.iterations() % training.validEvery() == 0 ? 0 : 1);
+                double validationSeconds = validations.stream().skip(Math.max(0, validations.size() - 5))
+                        .mapToDouble(v -> v.get("valid_nll_seconds") instanceof Number n ? n.doubleValue() : 0)
+                        .average().orElse(0);
+                s.put("validations_left", left);
+                s.put("eta_seconds", Math.round((training.iterations() - logged) / rate.doubleValue()
+                        + left * validationSeconds));
+            }
         }
         s.put("metrics_written_seconds_ago", secondsSince(run.metricsFile()));
         s.put("latest_checkpoint", checkpoint(latest));
@@ -144,9 +156,10 @@ final class StatusCommand implements Callable<Integer> {
             b.append(String.format(Locale.ROOT, ", loss %.2f, %.1f steps/s", ((Number) s.get("last_loss"))
                     .doubleValue(), ((Number) s.get("steps_per_s")).doubleValue()));
         }
-        if ("training".equals(s.get("state")) && s.containsKey("steps_per_s") && logged < iterations) {
-            b.append(", ETA ").append(ago(Math.round((iterations - logged) / ((Number) s.get("steps_per_s"))
-                    .doubleValue()))).append(" (validations aside)");
+        if ("training".equals(s.get("state")) && s.containsKey("eta_seconds")) {
+            long left = ((Number) s.get("validations_left")).longValue();
+            b.append(", ETA ").append(ago(s.get("eta_seconds"))).append(" (with ").append(left)
+                    .append(left == 1 ? " validation)" : " validations)");
         }
         b.append(String.format(Locale.ROOT, ", metrics written %s ago%n", ago(s.get("metrics_written_seconds_ago"))));
         b.append("latest checkpoint: ").append(checkpointText(s.get("latest_checkpoint"))).append('\n');

@@ -74,6 +74,11 @@ class StatusCommandTest {
             Map<String, Object> training = StatusCommand.status(dir);
             assertEquals("training", training.get("state"));
             assertEquals("pid " + ProcessHandle.current().pid(), training.get("held_by"));
+            // Logged to step 10 of 20, validations every 10: the one at step 20 is left, and counts in the ETA.
+            assertEquals(10L, ((Number) training.get("last_logged_step")).longValue());
+            assertEquals(1L, ((Number) training.get("validations_left")).longValue());
+            assertTrue(((Number) training.get("eta_seconds")).longValue() >= 0, training.toString());
+            assertTrue(StatusCommand.text(training).contains("(with 1 validation)"), StatusCommand.text(training));
         }
     }
 
