@@ -85,6 +85,19 @@ class EvalCommandTest {
     }
 
     @Test
+    void benchEvalOnARunRefusesBadInputInOneLine() {
+        Path dir = runWithCheckpoint(PosteriorKind.DIRECTED, 1);
+        assertOneLineBadInput(CliRun.run("bench", "eval", "--run", tmp.resolve("nowhere").toString()),
+                "no such run directory");
+        assertOneLineBadInput(CliRun.run("bench", "eval", "--run", dir.toString(), "--checkpoint", "first"),
+                "--checkpoint");
+        assertOneLineBadInput(CliRun.run("bench", "eval", "--run", dir.toString(), "--workers", "0"), "--workers");
+        Assumptions.assumeTrue(Files.isDirectory(MNIST_CACHE), "needs the cached MNIST (run/dvae data mnist)");
+        assertOneLineBadInput(CliRun.run("bench", "eval", "--run",
+                runWithCheckpoint(PosteriorKind.DVAE_SHARP, 2).toString()), "not dvae-sharp");
+    }
+
+    @Test
     void evaluatesASubsetExactlyAndWritesTheReportToTheRun() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(MNIST_CACHE), "needs the cached MNIST (run/dvae data mnist)");
         for (PosteriorKind kind : new PosteriorKind[] {PosteriorKind.RBM, PosteriorKind.DIRECTED}) {
