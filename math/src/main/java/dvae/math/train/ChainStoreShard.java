@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * small next to the model: 625 kB for MNIST's 50,000 × 100 bits).
  */
 public final class ChainStoreShard implements ChainShard {
+    /** A shard's file is named by its range of examples ({@link #file}); restoring from the shards reads it back. */
+    private static final Pattern FILE_NAME = Pattern.compile("chains-(\\d+)-(\\d+)\\.bin");
     private final ChainStore store;
     private final int first;
     private final int count;
@@ -106,11 +108,10 @@ public final class ChainStoreShard implements ChainShard {
      * whole store, of which only that range is the keeper's). The files must cover every example, once.
      */
     public static void restoreFromShards(ChainStore store, Path directory) {
-        Pattern name = Pattern.compile("chains-(\\d+)-(\\d+)\\.bin");
         TreeMap<Integer, Integer> ranges = new TreeMap<>();
         try (var files = Files.list(directory)) {
             files.forEach(f -> {
-                Matcher m = name.matcher(f.getFileName().toString());
+                Matcher m = FILE_NAME.matcher(f.getFileName().toString());
                 if (m.matches()) {
                     ranges.put(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
                 }
