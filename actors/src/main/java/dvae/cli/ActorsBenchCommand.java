@@ -24,7 +24,6 @@ import dvae.protocols.SamplerProtocol;
 import dvae.protocols.Tensor;
 import dvae.protocols.WorkerProtocol;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,12 +207,6 @@ final class ActorsBenchCommand implements Callable<Integer> {
         return timing.stepsPerSecond();
     }
 
-    /** This JVM's compile-command options ({@code run/dvae} sets conf/compile-commands), for a child JVM. */
-    private static List<String> compileCommands() {
-        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:CompileCommand")).toList();
-    }
-
     private static void progress(String what) {
         System.err.println("bench actors: " + what + " ...");
     }
@@ -233,10 +226,9 @@ final class ActorsBenchCommand implements Callable<Integer> {
                         TrainingRoles.COORDINATOR), "n0-", run, TrainingRoles.Topology.from(settings, 1),
                 RunDirectory.create(dir, ""), timing);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:G1HeapRegionSize=32m"));
-        command.addAll(compileCommands()); // the same JIT as this JVM's
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "node", "--index",
-                "1", "--port", "0", "--role", TrainingRoles.WORKER));
+                .toString(), "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-XX:G1HeapRegionSize=32m", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "node", "--index", "1", "--port", "0",
+                "--role", TrainingRoles.WORKER));
         if (settingsOptions.configFile != null) {
             command.addAll(List.of("--config", settingsOptions.configFile.toString()));
         }
